@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+/** The shared fixtures (real models and photos) live beside the clone, never in git. */
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../shared/fixtures');
+
+/**
+ * Test-only service binding: serves files of ../shared/fixtures and of this repository to tests that run
+ * inside workerd, which has no file system. `http://fixtures/<path>` and `http://repo/<path>`.
+ */
+async function serveFile(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const root = url.hostname === 'repo' ? import.meta.dirname : FIXTURES_DIR;
+  const file = path.resolve(root, decodeURIComponent(url.pathname).slice(1));
+  if (!file.startsWith(root)) return new Response('outside', { status: 403 });
+  try {
+    return new Response(await readFile(file));
+  } catch {
+    return new Response(`not found: ${file}`, { status: 404 });
+  }
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { serviceBindings: { FILES: serveFile } },
+          }),
+        ],
+        test: { name: 'workerd', include: ['test/worker/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/models/**/*.test.ts', 'test/viewer/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});

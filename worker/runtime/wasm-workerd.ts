@@ -1,0 +1,55 @@
+/**
+ * Starts TF.js's WASM backend (SIMD build) inside workerd.
+ *
+ * workerd refuses to compile WebAssembly from bytes, so the package's own `init()` (which fetches and
+ * compiles the `.wasm`) aborts there. A `WebAssembly.Module` imported through wrangler's CompiledWasm rule
+ * may be instantiated, so we hand the package's Emscripten glue an `instantiateWasm` hook that does
+ * exactly that, then wire the same exports `backend_wasm.js`'s `init()` wires. Nothing else in the
+ * worker knows how the backend was started.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+// @ts-expect-error: the Emscripten glue ships without types.
+import createWasmBackendModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
+import simdWasm from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
+
+const BACKEND = 'wasm';
+
+type EmscriptenImports = WebAssembly.Imports;
+type ReceiveInstance = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
+
+async function instantiateBackend(): Promise<BackendWasm> {
+  const module = await createWasmBackendModule({
+    instantiateWasm(imports: EmscriptenImports, receive: ReceiveInstance) {
+      WebAssembly.instantiate(simdWasm, imports).then((instance) => receive(instance, simdWasm));
+      return {};
+    },
+  });
+  module.tfjs = {
+    init: module.cwrap('init', null, []),
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: module.cwrap('dispose_data', null, ['number']),
+    dispose: module.cwrap('dispose', null, []),
+  };
+  return new BackendWasm(module);
+}
+
+let ready: Promise<void> | undefined;
+
+/** Makes `wasm` (SIMD, one thread) the active TF.js backend; idempotent and safe to call concurrently. */
+export function initWasmBackend(): Promise<void> {
+  ready ??= (async () => {
+    tf.removeBackend(BACKEND);
+    tf.registerBackend(BACKEND, instantiateBackend, 3);
+    const ok = await tf.setBackend(BACKEND);
+    if (!ok || tf.getBackend() !== BACKEND) {
+      throw new Error('TF.js WASM backend failed to initialise in workerd');
+    }
+  })().catch((error) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
