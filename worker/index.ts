@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { initWasmBackend } from './runtime/wasm-workerd';
+/** The worker's entry point: every request enters here and goes to the Hono app in http/app.ts. */
+import type { Env } from './env';
+import { createApp } from './http/app';
+
+const app = createApp();
 
 export default {
-  async fetch() {
-    await initWasmBackend();
-    const s = tf.tidy(() => tf.add(tf.tensor([1, 2]), tf.tensor([3, 4])).dataSync());
-    return Response.json({ backend: tf.getBackend(), s: Array.from(s), simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') });
-  },
-} satisfies ExportedHandler;
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -9,7 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-// @ts-expect-error: the Emscripten glue ships without types.
 import createWasmBackendModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
 
@@ -19,7 +18,8 @@ type EmscriptenImports = WebAssembly.Imports;
 type ReceiveInstance = (instance: WebAssembly.Instance, module: WebAssembly.Module) => void;
 
 async function instantiateBackend(): Promise<BackendWasm> {
-  const module = await createWasmBackendModule({
+  // The glue's types describe the finished backend module, not the raw Emscripten one we wire here.
+  const module: any = await (createWasmBackendModule as unknown as (config: object) => Promise<unknown>)({
     instantiateWasm(imports: EmscriptenImports, receive: ReceiveInstance) {
       WebAssembly.instantiate(simdWasm, imports).then((instance) => receive(instance, simdWasm));
       return {};

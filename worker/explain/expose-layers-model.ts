@@ -1,0 +1,175 @@
+/**
+ * Model surgery for TF.js LayersModels: splits a model at its Grad-CAM layer into a body and a head by
+ * evaluating the model's own layer graph eagerly, so any functional topology (skip connections,
+ * squeeze-and-excitation, shared layers) splits without rebuilding it.
+ *
+ * Example: `const exposed = exposeLayersModel(model, { layer: 'auto', stripActivation: 'softmax' })`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ExposedModel, HeadContext } from './exposed-model';
+
+type SymbolicTensor = tfl.SymbolicTensor;
+type Layer = tfl.layers.Layer;
+
+export interface ExposeLayersOptions {
+  /** A layer name whose (first) output is the Grad-CAM layer, or "auto". Default "auto". */
+  layer?: string;
+  /**
+   * The activation the model ends in, removed so the head returns logits: Grad-CAM differentiates the
+   * pre-softmax (or pre-sigmoid) score (Selvaraju et al. 2017, §3).
+   */
+  stripActivation?: 'softmax' | 'sigmoid' | 'none';
+}
+
+/** Thrown when the requested or automatic layer cannot be used; the message says why. */
+export class LayerSelectionError extends Error {
+  override name = 'LayerSelectionError';
+}
+
+const GLOBAL_POOLING = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
+
+/** Every symbolic tensor of the graph in evaluation order (inputs first). */
+function topologicalOrder(outputs: SymbolicTensor[]): SymbolicTensor[] {
+  const seen = new Set<number>();
+  const order: SymbolicTensor[] = [];
+  const visit = (t: SymbolicTensor) => {
+    if (seen.has(t.id)) return;
+    seen.add(t.id);
+    for (const input of inboundNode(t).inputTensors) visit(input);
+    order.push(t);
+  };
+  outputs.forEach(visit);
+  return order;
+}
+
+function inboundNode(t: SymbolicTensor) {
+  return t.sourceLayer.inboundNodes[t.nodeIndex];
+}
+
+function isInput(t: SymbolicTensor): boolean {
+  return t.sourceLayer.getClassName() === 'InputLayer';
+}
+
+/** The automatic Grad-CAM layer: the input of the last global pooling, else the last 4-D output. */
+function findAutoLayer(order: SymbolicTensor[]): SymbolicTensor | undefined {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    if (GLOBAL_POOLING.has(t.sourceLayer.getClassName())) {
+      const [input] = inboundNode(t).inputTensors;
+      if (input.rank === 4) return input;
+    }
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    if (order[i].rank === 4 && !isInput(order[i])) return order[i];
+  }
+  return undefined;
+}
+
+function findNamedLayer(model: tfl.LayersModel, order: SymbolicTensor[], name: string): SymbolicTensor {
+  const matches = order.filter((t) => t.sourceLayer.name === name);
+  if (matches.length === 0) {
+    const known = model.layers.filter((l) => l.inboundNodes[0]?.outputTensors[0]?.rank === 4).map((l) => l.name);
+    throw new LayerSelectionError(`no layer named "${name}"; 4-D layers: ${known.slice(-8).join(', ')}`);
+  }
+  const [tensor] = matches;
+  if (tensor.rank !== 4) {
+    throw new LayerSelectionError(`layer "${name}" has a ${tensor.rank}-D output; Grad-CAM needs a 4-D one`);
+  }
+  return tensor;
+}
+
+/** A copy of `layer` without its final activation, sharing its weights. */
+function withoutActivation(layer: Layer): Layer {
+  const config = { ...layer.getConfig(), activation: 'linear' };
+  const Ctor = layer.constructor as new (config: unknown) => Layer;
+  const copy = new Ctor(config);
+  copy.build(layer.inboundNodes[0].inputTensors[0].shape);
+  copy.setWeights(layer.getWeights());
+  return copy;
+}
+
+/** Where the model's final activation sits, and the layer to evaluate instead of the last one. */
+function logitsOutput(output: SymbolicTensor, activation: string): { tensor: SymbolicTensor; replacement?: Layer } {
+  if (activation === 'none') return { tensor: output };
+  const layer = output.sourceLayer;
+  const config = layer.getConfig() as { activation?: string };
+  if (layer.getClassName() === 'Activation' || layer.getClassName() === 'Softmax') {
+    if (config.activation === activation || layer.getClassName() === 'Softmax') {
+      return { tensor: inboundNode(output).inputTensors[0] };
+    }
+  }
+  if (config.activation === activation) return { tensor: output, replacement: withoutActivation(layer) };
+  // The model already outputs logits; the manifest's activation turns them into scores.
+  return { tensor: output };
+}
+
+/** Splits a single-input, single-output LayersModel at its Grad-CAM layer. */
+export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersOptions = {}): ExposedModel {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new LayerSelectionError('only models with one input and one output can be explained');
+  }
+  const [input] = model.inputs;
+  const logits = logitsOutput(model.outputs[0], options.stripActivation ?? 'none');
+  const order = topologicalOrder([logits.tensor]);
+  const requested = options.layer ?? 'auto';
+  const layerTensor = requested === 'auto' ? findAutoLayer(order) : findNamedLayer(model, order, requested);
+  if (!layerTensor) throw new LayerSelectionError('the model has no 4-D layer to explain');
+
+  // Tensors downstream of the layer are recomputed by the head; the rest are the body's business.
+  const downstream = new Set<number>([layerTensor.id]);
+  for (const t of order) {
+    if (inboundNode(t).inputTensors.some((i) => downstream.has(i.id))) downstream.add(t.id);
+  }
+  if (!downstream.has(logits.tensor.id)) {
+    throw new LayerSelectionError(`layer "${layerTensor.sourceLayer.name}" does not feed the model's output`);
+  }
+  // Body-side tensors the head reads directly (e.g. a skip connection that jumps over the layer).
+  const contextIds = new Set<number>();
+  for (const t of order) {
+    if (!downstream.has(t.id) || t.id === layerTensor.id) continue;
+    for (const i of inboundNode(t).inputTensors) if (!downstream.has(i.id)) contextIds.add(i.id);
+  }
+  const byId = new Map(order.map((t) => [t.id, t]));
+
+  const evaluate = (target: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor => {
+    const known = values.get(target.id);
+    if (known) return known;
+    const node = inboundNode(target);
+    const inputs = node.inputTensors.map((t) => evaluate(t, values));
+    const layer = target.id === logits.tensor.id && logits.replacement ? logits.replacement : target.sourceLayer;
+    const result = layer.apply(inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {}) as tf.Tensor | tf.Tensor[];
+    const results = Array.isArray(result) ? result : [result];
+    node.outputTensors.forEach((t, i) => values.set(t.id, results[i]));
+    const value = values.get(target.id);
+    if (!value) throw new Error(`layer "${layer.name}" produced no output for ${target.name}`);
+    return value;
+  };
+
+  const [, height, width, channels] = layerTensor.shape as number[];
+  const [, inputHeight, inputWidth] = input.shape as number[];
+  return {
+    layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] },
+    inputSize: [inputHeight, inputWidth],
+    body(x) {
+      const ids = [...contextIds];
+      // Clones: the caller disposes what the body returns, which must never be the caller's own input.
+      const [activations, ...rest] = tf.tidy(() => {
+        const values = new Map<number, tf.Tensor>([[input.id, x]]);
+        const kept = [layerTensor, ...ids.map((id) => byId.get(id)!)];
+        return kept.map((t) => tf.clone(evaluate(t, values)));
+      });
+      return {
+        activations: activations as tf.Tensor4D,
+        context: new Map(ids.map((id, i) => [id, rest[i]])),
+      };
+    },
+    head(activations, context: HeadContext) {
+      return tf.tidy(() => {
+        const values = new Map<number, tf.Tensor>([[layerTensor.id, activations], ...context]);
+        const out = evaluate(logits.tensor, values);
+        return tf.reshape(out, [out.shape[0], -1]) as tf.Tensor2D;
+      });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The HTTP surface: routes, validation failures and errors as problem+json, and the OpenAPI document.
+ * Handlers are thin: they parse and validate, call the service, and shape the response.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import type { Env } from '../env';
+import { ProblemError, problemResponse, PROBLEMS } from './problem';
+import { registerExplain } from './routes/explain';
+import { registerHealth } from './routes/health';
+import { registerModels } from './routes/models';
+
+export const API_TITLE = 'Grad-CAM at the edge';
+
+export function createApp() {
+  const app = new OpenAPIHono<{ Bindings: Env }>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const detail = z.prettifyError(result.error as z.ZodError).replaceAll('\n', ' ');
+        return problemResponse(new ProblemError('badRequest', detail).toProblem());
+      }
+    },
+  });
+
+  registerHealth(app);
+  registerModels(app);
+  registerExplain(app);
+
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: API_TITLE,
+      version: '1',
+      description: 'Grad-CAM explanations for image classifiers, computed in a Cloudflare Worker. Errors are RFC 9457 problem+json.',
+    },
+  });
+
+  app.notFound((c) => problemResponse({ ...PROBLEMS.notFound, detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(error.toProblem());
+    console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    return problemResponse({ ...PROBLEMS.internal, detail: 'the server failed to answer; the error was logged' });
+  });
+  return app;
+}

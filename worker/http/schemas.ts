@@ -1,0 +1,77 @@
+/** Request and response schemas: validation for the handlers and the source of the OpenAPI document. */
+import { z } from '@hono/zod-openapi';
+import { METHODS } from '../explain/methods';
+import { MODEL_ID } from '../model/manifest';
+
+/** Bounds of `topk` (issue: "topk (1–10)"). */
+export const TOPK_MIN = 1;
+export const TOPK_MAX = 10;
+export const TOPK_DEFAULT = 3;
+
+const repeatable = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+export const ExplainQuerySchema = z.object({
+  model: z.string().regex(MODEL_ID, 'a model id: lower-case letters, digits, ".", "_" or "-"').optional().openapi({
+    description: 'Model id (GET /v1/models); default: the embedded default model',
+    example: 'compact-efficientnet',
+  }),
+  topk: z.coerce.number().int().min(TOPK_MIN).max(TOPK_MAX).default(TOPK_DEFAULT).openapi({
+    description: `Explain the k best classes (${TOPK_MIN}–${TOPK_MAX}); ignored when \`class\` is given`,
+  }),
+  class: repeatable.openapi({
+    description: 'Class to explain, by label index or label name; repeat for several',
+    param: { style: 'form', explode: true },
+  }),
+  layer: z.string().min(1).max(200).optional().openapi({
+    description: "Grad-CAM layer name; default: the model manifest's (automatic: the input of the last global pooling)",
+  }),
+  method: z.enum(Object.keys(METHODS) as [keyof typeof METHODS]).default('grad-cam').openapi({
+    description: 'Explanation method',
+  }),
+});
+
+export const ProblemSchema = z
+  .object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string() })
+  .openapi('Problem');
+
+const PredictionSchema = z.object({ index: z.number().int(), label: z.string(), score: z.number() }).openapi('Prediction');
+
+const MapSchema = z
+  .object({
+    width: z.number().int(),
+    height: z.number().int(),
+    min: z.number(),
+    max: z.number(),
+    data: z.string().openapi({ description: 'base64 of width×height uint8, the min–max normalised map, row-major' }),
+    raw: z.string().openapi({ description: 'base64 of width×height float32 little-endian, the raw map (ReLU applied)' }),
+  })
+  .openapi('Map');
+
+export const ExplanationSchema = z
+  .object({
+    image: z.object({ sha256: z.string(), width: z.number().int(), height: z.number().int(), type: z.string() }),
+    model: z.object({ id: z.string(), version: z.string() }),
+    method: z.string(),
+    layer: z.object({ name: z.string(), width: z.number().int(), height: z.number().int(), channels: z.number().int() }),
+    predictions: z.array(PredictionSchema),
+    explanations: z.array(PredictionSchema.extend({ logit: z.number(), map: MapSchema })),
+  })
+  .openapi('Explanation');
+
+export const ModelSummarySchema = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    task: z.string(),
+    format: z.string(),
+    input: z.object({ width: z.number().int(), height: z.number().int() }),
+    labels: z.array(z.string()),
+    gradcamLayer: z.string(),
+    default: z.boolean(),
+  })
+  .openapi('Model');
