@@ -1,5 +1,16 @@
 /** Builders for image files the fixtures do not cover: crafted PNGs and JPEGs with EXIF orientation. */
 
+/** The photos in ../shared/fixtures/images and their sizes, as `file(1)` reports them on the host. */
+export const FIXTURE_IMAGE_SIZES = {
+  'astronaut.png': [512, 512],
+  'cat_720p.jpg': [1280, 720],
+  'chelsea.png': [451, 300],
+  'coffee.png': [600, 400],
+  'dog.jpg': [768, 576],
+  'pets.jpg': [512, 430],
+  'rocket.jpg': [640, 427],
+} as const;
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 const CRC_TABLE = (() => {

@@ -14,11 +14,14 @@ export class ModelRegistry {
     if (current?.version === manifest.version) return current.model;
     const model = load();
     this.#loads.set(manifest.id, { version: manifest.version, model });
-    // A failed load is forgotten so the next request tries again; a replaced model is freed.
-    model.catch(() => {
-      if (this.#loads.get(manifest.id)?.model === model) this.#loads.delete(manifest.id);
-    });
-    current?.model.then((old) => old.dispose(), () => undefined);
+    // A failed load is forgotten so the next request tries again. The replaced model is freed once its
+    // successor has loaded, so a failed upgrade costs nothing but the retry.
+    model.then(
+      () => current?.model.then((old) => old.dispose(), () => undefined),
+      () => {
+        if (this.#loads.get(manifest.id)?.model === model) this.#loads.delete(manifest.id);
+      },
+    );
     return model;
   }
 
