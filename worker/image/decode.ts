@@ -1,0 +1,56 @@
+/**
+ * Bytes in, upright RGB out: sniff the header, enforce the limits on what it declares, decode with the
+ * matching jsquash codec, then composite alpha on white and apply the EXIF orientation.
+ *
+ * Defaults: DEFAULT_IMAGE_LIMITS (10 MB, 40 megapixels).
+ *
+ * @example
+ *   const image = await decodeImage(new Uint8Array(await request.arrayBuffer()));
+ *   image.data.length === image.width * image.height * 3;
+ */
+import { CodecError, decodeJpegRgba, decodePngRgba, decodeWebpRgba, type RgbaPixels } from './codecs';
+import { ImageInputError } from './error';
+import { readImageHeader, type ImageType } from './header';
+import { hasJpegEndOfImage } from './jpeg-end';
+import { checkImageLimits, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits';
+import type { RgbImage } from './rgb-image';
+import { rgbaToRgb } from './to-rgb';
+
+/** The upright pixels plus the type the bytes were sniffed as. */
+export interface DecodedImage extends RgbImage {
+  type: ImageType;
+}
+
+const DECODERS: Record<ImageType, (bytes: Uint8Array) => Promise<RgbaPixels>> = {
+  'image/jpeg': decodeJpegRgba,
+  'image/png': decodePngRgba,
+  'image/webp': decodeWebpRgba,
+};
+
+/**
+ * @throws ImageInputError: 'unsupported-type', 'too-many-bytes', 'too-many-pixels' before anything is
+ * decoded; 'undecodable' for a malformed header, a truncated JPEG, or data the codec rejects.
+ */
+export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<DecodedImage> {
+  const header = readImageHeader(bytes);
+  checkImageLimits(header, bytes.byteLength, limits);
+  if (header.type === 'image/jpeg' && !hasJpegEndOfImage(bytes)) {
+    throw new ImageInputError('undecodable', 'The JPEG is truncated: it ends before its end-of-image marker.');
+  }
+
+  let pixels: RgbaPixels;
+  try {
+    pixels = await DECODERS[header.type](bytes);
+  } catch (error) {
+    if (!(error instanceof CodecError)) throw error;
+    throw new ImageInputError('undecodable', `The ${header.type} could not be decoded: ${error.message}`, { cause: error });
+  }
+  // The limits were checked on the declared size; a decoder that disagrees must not slip past them.
+  if (pixels.width !== header.width || pixels.height !== header.height) {
+    throw new ImageInputError(
+      'undecodable',
+      `The ${header.type} declares ${header.width}×${header.height} but decodes to ${pixels.width}×${pixels.height}.`,
+    );
+  }
+  return { ...rgbaToRgb(pixels.data, pixels.width, pixels.height, header.orientation), type: header.type };
+}
