@@ -1,20 +1,9 @@
 /**
- * The jsquash codec binaries, imported through wrangler's CompiledWasm rule as `WebAssembly.Module`s.
- * Exact module names rather than a `*.wasm` wildcard, so these cannot clash with a project-wide one.
+ * @jsquash/png ships `squoosh_png_bg.wasm.d.ts` (the instance's exports), which TypeScript prefers to the
+ * project's `*.wasm` wildcard; an exact ambient declaration wins over both. Under CompiledWasm the import
+ * is a compiled module.
  */
-declare module '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}
-declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}
 declare module '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}
-declare module '@jsquash/webp/codec/dec/webp_dec.wasm' {
   const module: WebAssembly.Module;
   export default module;
 }
