@@ -1,0 +1,21 @@
+/**
+ * Starts TF.js's WASM backend in Node (scripts, eval, benchmarks): the package's own initialisation works
+ * there, reading the `.wasm` files from node_modules. SIMD is used when Node supports it (it does since
+ * Node 16); threads are not available to TF.js in Node.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+
+let ready: Promise<void> | undefined;
+
+/** Makes `wasm` the active TF.js backend; idempotent. */
+export function initWasmBackend(): Promise<void> {
+  ready ??= (async () => {
+    const ok = await tf.setBackend('wasm');
+    if (!ok || tf.getBackend() !== 'wasm') throw new Error('TF.js WASM backend failed to initialise in Node');
+  })().catch((error) => {
+    ready = undefined;
+    throw error;
+  });
+  return ready;
+}
