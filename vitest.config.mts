@@ -32,12 +32,16 @@ export default defineConfig({
             miniflare: { serviceBindings: { FILES: serveFile } },
           }),
         ],
-        test: { name: 'workerd', include: ['test/worker/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+        test: {
+          name: 'workerd',
+          include: ['test/worker/**/*.test.ts'],
+          // `*.node.test.ts` test the Node side of a runtime edge (e.g. runtime/wasm-node.ts).
+          exclude: ['test/**/*.node.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
         test: {
           name: 'node',
-          include: ['test/models/**/*.test.ts', 'test/viewer/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          include: ['test/models/**/*.test.ts', 'test/viewer/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/**/*.node.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { initWasmBackend } from '../../worker/runtime/wasm-node';
+import { initWasmBackend } from '../../../worker/runtime/wasm-node';
 
 it('starts the WASM SIMD backend in Node', async () => {
   await initWasmBackend();
