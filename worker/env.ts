@@ -4,10 +4,16 @@ export interface Env {
   MODELS: KVNamespace;
   /** Cached explanations and image previews. */
   EXPLANATIONS: KVNamespace;
+  /** The viewer's static files (viewer/dist, built by scripts/build-viewer.ts). */
+  ASSETS: Fetcher;
   /** Id of the model used when a request names none. */
   DEFAULT_MODEL: string;
   /** Upload limit in bytes (default 10 MB). */
   MAX_IMAGE_BYTES?: string;
   /** Limit on declared width × height, checked before decoding (default 40 megapixels). */
   MAX_IMAGE_PIXELS?: string;
+  /** How long explanations and previews are kept, in seconds (default 30 days). */
+  EXPLANATION_TTL_SECONDS?: string;
+  /** Secret for explanation ids (`wrangler secret put EXPLANATION_ID_SECRET`); a fixed development one when unset. */
+  EXPLANATION_ID_SECRET?: string;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Env } from '../env';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
 import { registerExplain } from './routes/explain';
+import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
 import { registerModels } from './routes/models';
 
@@ -25,6 +26,7 @@ export function createApp() {
   registerHealth(app);
   registerModels(app);
   registerExplain(app);
+  registerExplanations(app);
 
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { METHODS } from '../explain/methods';
 import { MODEL_ID } from '../model/manifest';
+import { COLORMAP_NAMES, DEFAULT_COLORMAP } from '../render/colormap';
 
 /** Bounds of `topk` (issue: "topk (1–10)"). */
 export const TOPK_MIN = 1;
@@ -30,6 +31,9 @@ export const ExplainQuerySchema = z.object({
   }),
   method: z.enum(Object.keys(METHODS) as [keyof typeof METHODS]).default('grad-cam').openapi({
     description: 'Explanation method',
+  }),
+  store: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').openapi({
+    description: 'false: keep nothing about this request (no cache lookup, no stored result, no links)',
   }),
 });
 
@@ -60,6 +64,31 @@ export const ExplanationSchema = z
     explanations: z.array(PredictionSchema.extend({ logit: z.number(), map: MapSchema })),
   })
   .openapi('Explanation');
+
+const LinksSchema = z
+  .object({ self: z.string(), image: z.string(), overlay: z.string(), page: z.string(), embed: z.string() })
+  .openapi('ExplanationLinks');
+
+export const StoredExplanationSchema = ExplanationSchema.extend({ id: z.string(), links: LinksSchema }).openapi('StoredExplanation');
+
+export const ExplainResponseSchema = ExplanationSchema.extend({
+  id: z.string().optional().openapi({ description: 'Stable id of the stored explanation (absent when not stored)' }),
+  cache: z.enum(['hit', 'miss', 'off']),
+  stored: z.boolean(),
+  links: LinksSchema.optional(),
+}).openapi('ExplainResponse');
+
+export const ExplanationIdParamSchema = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'Explanation id (22 characters, base64url)' }),
+});
+
+export const OverlayQuerySchema = z.object({
+  colormap: z.enum(COLORMAP_NAMES).default(DEFAULT_COLORMAP),
+  alpha: z.coerce.number().min(0).max(1).default(0.5).openapi({ description: 'Opacity of the map, 0–1' }),
+  class: z.coerce.number().int().nonnegative().optional().openapi({
+    description: 'Label index of the explained class to draw; default: the first explained class',
+  }),
+});
 
 export const ModelSummarySchema = z
   .object({

@@ -4,6 +4,7 @@
  * Node 16); threads are not available to TF.js in Node.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import '@tensorflow/tfjs-backend-wasm';
 
 let ready: Promise<void> | undefined;
@@ -11,6 +12,7 @@ let ready: Promise<void> | undefined;
 /** Makes `wasm` the active TF.js backend; idempotent. */
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
+    registerWasmGradientKernels();
     const ok = await tf.setBackend('wasm');
     if (!ok || tf.getBackend() !== 'wasm') throw new Error('TF.js WASM backend failed to initialise in Node');
   })().catch((error) => {

@@ -8,6 +8,7 @@
  * worker knows how the backend was started.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import createWasmBackendModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
@@ -41,6 +42,7 @@ let ready: Promise<void> | undefined;
 /** Makes `wasm` (SIMD, one thread) the active TF.js backend; idempotent and safe to call concurrently. */
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
+    registerWasmGradientKernels();
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, instantiateBackend, 3);
     const ok = await tf.setBackend(BACKEND);

@@ -1,14 +1,15 @@
 /**
- * Explains one uploaded image: decode, load the model, run the method, shape the document.
- * Knows nothing of HTTP requests or of how models are stored; both come in through `ExplainDeps`.
+ * Explains one uploaded image: resolve the request against the model's manifest, decode, run the method,
+ * shape the document. Knows nothing of HTTP requests, caching or how models are stored; those come in
+ * through `ExplainDeps` or wrap around it (service/cached-explain.ts).
  */
-import { explainClasses, topIndices } from '../explain/explain-classes';
-import type { MethodName } from '../explain/methods';
+import { explainClasses, topIndices, type TargetSelection } from '../explain/explain-classes';
 import { LayerSelectionError } from '../explain/expose-layers-model';
+import type { MethodName } from '../explain/methods';
 import { ProblemError } from '../http/problem';
-import { decodeImage, ImageInputError, type ImageLimits } from '../image';
-import type { ModelManifest } from '../model/manifest';
+import { decodeImage, ImageInputError, type DecodedImage, type ImageLimits } from '../image';
 import type { LoadedModel } from '../model/load-model';
+import type { ModelManifest } from '../model/manifest';
 import { toModelInput } from '../model/preprocess';
 import { encodeMap } from './encode-map';
 import type { ExplanationDocument, Prediction } from './explanation-document';
@@ -28,6 +29,15 @@ export interface ExplainOptions {
   method: MethodName;
 }
 
+/** A request checked against its model: what is explained is now fully determined by it and the image. */
+export interface ResolvedExplainRequest {
+  manifest: ModelManifest;
+  /** Label indices (sorted, unique) or the number of best classes. */
+  targets: { top: number } | { classes: number[] };
+  layer?: string;
+  method: MethodName;
+}
+
 export interface ExplainDeps {
   limits: ImageLimits;
   manifest(id: string): Promise<ModelManifest | undefined>;
@@ -39,6 +49,20 @@ export interface ExplainTimings {
   decode: number;
   load: number;
   model: number;
+}
+
+export interface ComputedExplanation {
+  document: ExplanationDocument;
+  /** The decoded upload, for a preview. */
+  image: DecodedImage;
+  timings: ExplainTimings;
+}
+
+let modelRuns = 0;
+
+/** How many times this isolate ran a model for an explanation (tests use it to prove a cache hit ran none). */
+export function modelRunCount(): number {
+  return modelRuns;
 }
 
 export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -53,28 +77,28 @@ const PROBLEM_BY_IMAGE_ERROR = {
   undecodable: 'undecodable',
 } as const;
 
-export async function requireManifest(deps: Pick<ExplainDeps, 'manifest'>, modelId: string): Promise<ModelManifest> {
-  const manifest = await deps.manifest(modelId);
-  if (!manifest) throw new ProblemError('modelNotFound', `no model with id "${modelId}"; GET /v1/models lists them`);
-  return manifest;
+export async function resolveExplainRequest(
+  deps: Pick<ExplainDeps, 'manifest'>,
+  options: ExplainOptions,
+): Promise<ResolvedExplainRequest> {
+  const manifest = await deps.manifest(options.modelId);
+  if (!manifest) throw new ProblemError('modelNotFound', `no model with id "${options.modelId}"; GET /v1/models lists them`);
+  const targets = options.classes.length > 0 ? { classes: resolveClasses(manifest, options.classes) } : { top: options.topk };
+  return { manifest, targets, layer: options.layer, method: options.method };
 }
 
 export async function explainImage(
   deps: ExplainDeps,
   bytes: Uint8Array<ArrayBuffer>,
-  options: ExplainOptions,
-): Promise<{ document: ExplanationDocument; timings: ExplainTimings }> {
-  const manifest = await requireManifest(deps, options.modelId);
-  const classes = options.classes.length > 0 ? resolveClasses(manifest, options.classes) : undefined;
-
+  sha256: string,
+  request: ResolvedExplainRequest,
+): Promise<ComputedExplanation> {
+  const { manifest } = request;
   let started = performance.now();
-  const [sha256, image] = await Promise.all([
-    sha256Hex(bytes),
-    decodeImage(bytes, deps.limits).catch((error: unknown) => {
-      if (error instanceof ImageInputError) throw new ProblemError(PROBLEM_BY_IMAGE_ERROR[error.kind], error.message);
-      throw error;
-    }),
-  ]);
+  const image = await decodeImage(bytes, deps.limits).catch((error: unknown) => {
+    if (error instanceof ImageInputError) throw new ProblemError(PROBLEM_BY_IMAGE_ERROR[error.kind], error.message);
+    throw error;
+  });
   const decode = performance.now() - started;
 
   started = performance.now();
@@ -84,19 +108,22 @@ export async function explainImage(
   started = performance.now();
   let exposed;
   try {
-    exposed = options.layer === undefined ? model.exposed : model.exposeAt(options.layer);
+    exposed = request.layer === undefined ? model.exposed : model.exposeAt(request.layer);
   } catch (error) {
     if (error instanceof LayerSelectionError) throw new ProblemError('badRequest', error.message);
     throw error;
   }
   const offset = manifest.output.labelOffset;
+  const targets: TargetSelection =
+    'classes' in request.targets ? { classes: request.targets.classes.map((c) => c + offset) } : request.targets;
   const input = toModelInput(image, manifest);
   let result;
   try {
+    modelRuns++;
     result = explainClasses(exposed, input, {
-      targets: classes ? { classes: classes.map((c) => c + offset) } : { top: options.topk },
+      targets,
       activation: manifest.output.activation,
-      method: options.method,
+      method: request.method,
       ignoredOutputs: offset,
     });
   } finally {
@@ -115,7 +142,7 @@ export async function explainImage(
   const document: ExplanationDocument = {
     image: { sha256, width: image.width, height: image.height, type: image.type },
     model: { id: manifest.id, version: manifest.version },
-    method: options.method,
+    method: request.method,
     layer: { name: exposed.layer.name, width: layerWidth, height: layerHeight, channels },
     predictions,
     explanations: result.explanations.map((map) => ({
@@ -126,5 +153,5 @@ export async function explainImage(
       map: encodeMap(map),
     })),
   };
-  return { document, timings: { decode, load, model: modelTime } };
+  return { document, image, timings: { decode, load, model: modelTime } };
 }

@@ -2,18 +2,19 @@
  * Wires the explain service to this isolate: models from the MODELS KV namespace, loaded once per
  * isolate into a shared registry, on the WASM backend started for workerd.
  */
+import { DEVELOPMENT_ID_SECRET } from '../cache/explanation-key';
+import { ExplanationStore } from '../cache/explanation-store';
 import type { Env } from '../env';
-import type { ImageLimits } from '../image';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image';
 import { loadModel, type LoadedModel } from '../model/load-model';
 import type { ModelManifest } from '../model/manifest';
 import { ModelRegistry } from '../model/model-registry';
 import { readManifest, readModelFiles } from '../model/model-store';
 import { initWasmBackend } from '../runtime/wasm-workerd';
-import type { ExplainDeps } from './explain-image';
+import type { CachedExplainDeps } from './cached-explain';
 
-/** Defaults of the upload limits (issue: 10 MB, 40 megapixels); `wrangler.toml` may override them. */
-export const DEFAULT_MAX_IMAGE_BYTES = 10_000_000;
-export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
+/** Default lifetime of stored explanations: 30 days. */
+export const DEFAULT_EXPLANATION_TTL_SECONDS = 30 * 24 * 3600;
 
 const registry = new ModelRegistry();
 
@@ -24,8 +25,8 @@ function positiveInt(value: string | undefined, fallback: number): number {
 
 export function imageLimits(env: Env): ImageLimits {
   return {
-    maxBytes: positiveInt(env.MAX_IMAGE_BYTES, DEFAULT_MAX_IMAGE_BYTES),
-    maxPixels: positiveInt(env.MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_PIXELS),
+    maxBytes: positiveInt(env.MAX_IMAGE_BYTES, DEFAULT_IMAGE_LIMITS.maxBytes),
+    maxPixels: positiveInt(env.MAX_IMAGE_PIXELS, DEFAULT_IMAGE_LIMITS.maxPixels),
   };
 }
 
@@ -34,10 +35,16 @@ async function loadFromKv(kv: KVNamespace, manifest: ModelManifest): Promise<Loa
   return loadModel(manifest, await readModelFiles(kv, manifest));
 }
 
-export function explainDeps(env: Env): ExplainDeps {
+export function explanationStore(env: Env): ExplanationStore {
+  return new ExplanationStore(env.EXPLANATIONS, positiveInt(env.EXPLANATION_TTL_SECONDS, DEFAULT_EXPLANATION_TTL_SECONDS));
+}
+
+export function explainDeps(env: Env): CachedExplainDeps {
   return {
     limits: imageLimits(env),
     manifest: (id) => readManifest(env.MODELS, id),
     load: (manifest) => registry.get(manifest, () => loadFromKv(env.MODELS, manifest)),
+    store: explanationStore(env),
+    idSecret: env.EXPLANATION_ID_SECRET || DEVELOPMENT_ID_SECRET,
   };
 }

@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from '../../env';
-import { explainImage } from '../../service/explain-image';
+import { cachedExplain } from '../../service/cached-explain';
+import { explainDeps, imageLimits } from '../../service/worker-deps';
+import { explanationLinks } from '../links';
 import { problemResponses } from '../openapi-responses';
 import { readUploadedImage } from '../read-upload';
-import { ExplainQuerySchema, ExplanationSchema } from '../schemas';
-import { explainDeps, imageLimits } from '../../service/worker-deps';
+import { ExplainQuerySchema, ExplainResponseSchema } from '../schemas';
 
 const IMAGE_BODY = { schema: { type: 'string', format: 'binary' } } as const;
 
@@ -12,6 +13,9 @@ export const explainRoute = createRoute({
   method: 'post',
   path: '/v1/explain',
   summary: 'Explain an image: top predictions and a Grad-CAM map per explained class',
+  description:
+    'Answers from the cache when the same image was explained with the same options (X-Cache: HIT), ' +
+    'otherwise computes, stores and answers (MISS). Stored explanations have stable links.',
   request: {
     query: ExplainQuerySchema,
     body: {
@@ -25,7 +29,7 @@ export const explainRoute = createRoute({
     },
   },
   responses: {
-    200: { description: 'The explanation', content: { 'application/json': { schema: ExplanationSchema } } },
+    200: { description: 'The explanation', content: { 'application/json': { schema: ExplainResponseSchema } } },
     ...problemResponses(400, 404, 413, 415, 422),
   },
 });
@@ -33,19 +37,18 @@ export const explainRoute = createRoute({
 export function registerExplain(app: OpenAPIHono<{ Bindings: Env }>) {
   app.openapi(explainRoute, async (c) => {
     const query = c.req.valid('query');
-    const deps = explainDeps(c.env);
     const bytes = await readUploadedImage(c.req.raw, imageLimits(c.env).maxBytes);
-    const { document, timings } = await explainImage(deps, bytes, {
-      modelId: query.model ?? c.env.DEFAULT_MODEL,
-      topk: query.topk,
-      classes: query.class,
-      layer: query.layer,
-      method: query.method,
-    });
-    c.header(
-      'Server-Timing',
-      `decode;dur=${timings.decode.toFixed(1)}, load;dur=${timings.load.toFixed(1)}, model;dur=${timings.model.toFixed(1)}`,
+    const result = await cachedExplain(
+      explainDeps(c.env),
+      bytes,
+      { modelId: query.model ?? c.env.DEFAULT_MODEL, topk: query.topk, classes: query.class, layer: query.layer, method: query.method },
+      query.store,
     );
-    return c.json(document, 200);
+    const { decode, load, model } = result.timings;
+    c.header('Server-Timing', `cache;desc=${result.cache}, decode;dur=${decode.toFixed(1)}, load;dur=${load.toFixed(1)}, model;dur=${model.toFixed(1)}`);
+    c.header('X-Cache', result.cache.toUpperCase());
+    c.header('Cache-Control', 'no-store');
+    const links = result.id ? explanationLinks(new URL(c.req.url).origin, result.id) : undefined;
+    return c.json({ ...result.document, id: result.id, cache: result.cache, stored: result.stored, links }, 200);
   });
 }
