@@ -14,11 +14,22 @@ import { readImageHeader, type ImageType } from './header';
 import { hasJpegEndOfImage } from './jpeg-end';
 import { checkImageLimits, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits';
 import type { RgbImage } from './rgb-image';
+import { fitWithin, resizeArea } from './resize';
 import { rgbaToRgb } from './to-rgb';
 
 /** The upright pixels plus the type the bytes were sniffed as. */
 export interface DecodedImage extends RgbImage {
   type: ImageType;
+  /** Upright size of the image as stored, before any `maxSide` reduction. */
+  source: { width: number; height: number };
+}
+
+export interface DecodeOptions {
+  /**
+   * Shrink (area-averaged) so the longer side is at most this: what a model input and a preview need,
+   * without keeping a full-size copy of a large photo alive in the isolate. Default: no reduction.
+   */
+  maxSide?: number;
 }
 
 const DECODERS: Record<ImageType, (bytes: Uint8Array) => Promise<RgbaPixels>> = {
@@ -31,7 +42,11 @@ const DECODERS: Record<ImageType, (bytes: Uint8Array) => Promise<RgbaPixels>> = 
  * @throws ImageInputError: 'unsupported-type', 'too-many-bytes', 'too-many-pixels' before anything is
  * decoded; 'undecodable' for a malformed header, a truncated JPEG, or data the codec rejects.
  */
-export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<DecodedImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+  options: DecodeOptions = {},
+): Promise<DecodedImage> {
   const header = readImageHeader(bytes);
   checkImageLimits(header, bytes.byteLength, limits);
   if (header.type === 'image/jpeg' && !hasJpegEndOfImage(bytes)) {
@@ -52,5 +67,9 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
       `The ${header.type} declares ${header.width}×${header.height} but decodes to ${pixels.width}×${pixels.height}.`,
     );
   }
-  return { ...rgbaToRgb(pixels.data, pixels.width, pixels.height, header.orientation), type: header.type };
+  const upright = rgbaToRgb(pixels.data, pixels.width, pixels.height, header.orientation);
+  const source = { width: upright.width, height: upright.height };
+  const target = fitWithin(upright.width, upright.height, options.maxSide ?? Infinity);
+  const image = target.width === upright.width ? upright : resizeArea(upright, target.width, target.height);
+  return { ...image, type: header.type, source };
 }

@@ -7,7 +7,7 @@
  *   const image = await decodeImage(bytes, { maxBytes: 10_000_000, maxPixels: 40_000_000 });
  *   const preview = await encodePreview(image); // JPEG, longest side ≤ 512
  */
-export { decodeImage, type DecodedImage } from './decode';
+export { decodeImage, type DecodedImage, type DecodeOptions } from './decode';
 export { encodePng, encodePreview, PREVIEW_JPEG_QUALITY, PREVIEW_MAX_SIDE, type EncodedImage } from './encode';
 export { ImageInputError, type ImageInputErrorKind } from './error';
 export { readImageHeader, type ExifOrientation, type ImageHeader, type ImageType } from './header';

@@ -17,6 +17,11 @@ import { resolveClasses } from './resolve-classes';
 
 /** How many predictions a document lists at least, whatever the number of explained classes. */
 export const MIN_PREDICTIONS = 5;
+/**
+ * Longest side of the pixels kept after decoding: ample for any model input and for the 512 px preview,
+ * and it keeps a large photo from holding tens of megabytes of the isolate's 128 MB through the model run.
+ */
+export const WORKING_MAX_SIDE = 2048;
 
 export interface ExplainOptions {
   modelId: string;
@@ -95,7 +100,7 @@ export async function explainImage(
 ): Promise<ComputedExplanation> {
   const { manifest } = request;
   let started = performance.now();
-  const image = await decodeImage(bytes, deps.limits).catch((error: unknown) => {
+  const image = await decodeImage(bytes, deps.limits, { maxSide: WORKING_MAX_SIDE }).catch((error: unknown) => {
     if (error instanceof ImageInputError) throw new ProblemError(PROBLEM_BY_IMAGE_ERROR[error.kind], error.message);
     throw error;
   });
@@ -140,7 +145,7 @@ export async function explainImage(
   }));
   const [layerHeight, layerWidth, channels] = exposed.layer.shape;
   const document: ExplanationDocument = {
-    image: { sha256, width: image.width, height: image.height, type: image.type },
+    image: { sha256, width: image.source.width, height: image.source.height, type: image.type },
     model: { id: manifest.id, version: manifest.version },
     method: request.method,
     layer: { name: exposed.layer.name, width: layerWidth, height: layerHeight, channels },

@@ -33,7 +33,7 @@ describe('service metadata', () => {
     expect(doc.openapi).toBe('3.1.0');
     const explain = doc.paths['/v1/explain'].post;
     expect(Object.keys(explain.responses).sort()).toEqual(['200', '400', '404', '413', '415', '422']);
-    expect(explain.parameters.map((p) => p.name).sort()).toEqual(['class', 'layer', 'method', 'model', 'topk']);
+    expect(explain.parameters.map((p) => p.name).sort()).toEqual(['class', 'layer', 'method', 'model', 'store', 'topk']);
     expect(doc.paths['/v1/models'].get).toBeDefined();
   });
 });
