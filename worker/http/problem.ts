@@ -15,12 +15,10 @@ export const PROBLEMS = {
   badRequest: { status: 400, type: '/problems/bad-request', title: 'Bad request' },
   notFound: { status: 404, type: '/problems/not-found', title: 'Not found' },
   modelNotFound: { status: 404, type: '/problems/model-not-found', title: 'Unknown model' },
-  methodNotAllowed: { status: 405, type: '/problems/method-not-allowed', title: 'Method not allowed' },
   tooLarge: { status: 413, type: '/problems/too-large', title: 'Image too large' },
   unsupportedType: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported image type' },
   undecodable: { status: 422, type: '/problems/undecodable-image', title: 'Image could not be decoded' },
   internal: { status: 500, type: '/problems/internal', title: 'Internal error' },
-  unavailable: { status: 503, type: '/problems/model-unavailable', title: 'Model unavailable' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEMS;
