@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
@@ -21,6 +22,9 @@ async function serveFile(request: Request): Promise<Response> {
     return new Response(`not found: ${file}`, { status: 404 });
   }
 }
+
+// wrangler.toml's [assets] directory must exist for the workerd pool to start, even before the viewer is built.
+mkdirSync(path.resolve(import.meta.dirname, 'viewer/dist'), { recursive: true });
 
 export default defineConfig({
   test: {

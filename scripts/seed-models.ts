@@ -20,11 +20,11 @@ const LOCAL_PERSIST_ROOT = path.resolve(import.meta.dirname, '../.wrangler/state
 const MODELS_NAMESPACE_ID = 'models';
 
 /** Writes the models straight into local storage with Miniflare (wrangler's local bulk put mangles binary values). */
-async function seedLocal(folders: ModelFolder[]): Promise<void> {
+async function seedLocal(folders: ModelFolder[], persistRoot: string): Promise<void> {
   const mf = new Miniflare({
     script: 'export default { fetch: () => new Response(null, { status: 404 }) }',
     modules: true,
-    defaultPersistRoot: LOCAL_PERSIST_ROOT,
+    defaultPersistRoot: persistRoot,
     kvNamespaces: { MODELS: MODELS_NAMESPACE_ID },
   });
   try {
@@ -62,9 +62,19 @@ function seedRemote(folders: ModelFolder[]): void {
   }
 }
 
-export async function seedModels(target: 'local' | 'remote' = 'local'): Promise<string[]> {
-  const folders = readModelFolders();
-  if (target === 'local') await seedLocal(folders);
+export interface SeedOptions {
+  /**
+   * Local storage root, as `wrangler dev --persist-to <dir>` uses it: `<dir>/v3`.
+   * Default: wrangler's own, `.wrangler/state/v3`.
+   */
+  persistRoot?: string;
+  /** Models to store besides the repository's (tests add fixture models). */
+  extraFolders?: ModelFolder[];
+}
+
+export async function seedModels(target: 'local' | 'remote' = 'local', options: SeedOptions = {}): Promise<string[]> {
+  const folders = [...readModelFolders(), ...(options.extraFolders ?? [])];
+  if (target === 'local') await seedLocal(folders, options.persistRoot ?? LOCAL_PERSIST_ROOT);
   else seedRemote(folders);
   return folders.map(({ manifest }) => `${manifest.id}@${manifest.version}`);
 }

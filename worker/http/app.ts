@@ -10,6 +10,7 @@ import { registerExplain } from './routes/explain';
 import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
 import { registerModels } from './routes/models';
+import { registerPages } from './routes/pages';
 
 export const API_TITLE = 'Grad-CAM at the edge';
 
@@ -25,6 +26,7 @@ export function createApp() {
 
   registerHealth(app);
   registerModels(app);
+  registerPages(app);
   registerExplain(app);
   registerExplanations(app);
 

@@ -1,0 +1,63 @@
+/** The page routes on a bare app with a stand-in ASSETS binding; the e2e test covers the real assets. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import type { Env } from '../../worker/env';
+import { EMBED_CSP, registerPages, VIEWER_CSP } from '../../worker/http/routes/pages';
+
+const PAGES: Record<string, string> = { '/': '<title>viewer</title>', '/embed': '<title>embed</title>' };
+
+function appWith(assets: Record<string, string>) {
+  const app = new OpenAPIHono<{ Bindings: Env }>();
+  registerPages(app);
+  const requested: string[] = [];
+  const ASSETS = {
+    fetch: async (input: RequestInfo | URL) => {
+      const { pathname } = new URL(input instanceof Request ? input.url : input);
+      requested.push(pathname);
+      const body = assets[pathname];
+      return body === undefined
+        ? new Response('not found', { status: 404 })
+        : new Response(body, { headers: { 'content-type': 'text/html', 'x-frame-options': 'DENY' } });
+    },
+  } as unknown as Fetcher;
+  return { request: (path: string) => app.request(path, {}, { ASSETS } as Env), requested };
+}
+
+describe('viewer pages', () => {
+  it.each(['/', '/e/5Gk0DYum3b5KFtfiKSam8Q?class=1'])('%s: the viewer, frameable by its own origin only', async (path) => {
+    const { request, requested } = appWith(PAGES);
+    const response = await request(path);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<title>viewer</title>');
+    expect(requested).toEqual(['/']);
+    expect(response.headers.get('content-security-policy')).toBe(VIEWER_CSP);
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('/embed/{id}: the embed page, frameable from any origin', async () => {
+    const { request, requested } = appWith(PAGES);
+    const response = await request('/embed/5Gk0DYum3b5KFtfiKSam8Q');
+    expect(await response.text()).toBe('<title>embed</title>');
+    expect(requested).toEqual(['/embed']);
+    expect(response.headers.get('content-security-policy')).toBe(EMBED_CSP);
+    expect(response.headers.get('x-frame-options')).toBeNull();
+  });
+
+  it('allows no inline script, no eval and no HTML sinks on either page', () => {
+    for (const csp of [VIEWER_CSP, EMBED_CSP]) {
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe');
+      expect(csp).toContain("require-trusted-types-for 'script'");
+    }
+    expect(VIEWER_CSP).toContain("frame-ancestors 'self'");
+    expect(EMBED_CSP).toContain('frame-ancestors *');
+  });
+
+  it('says so when the viewer is not built', async () => {
+    const response = await appWith({}).request('/');
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('build:viewer');
+  });
+});
