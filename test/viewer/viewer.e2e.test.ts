@@ -72,7 +72,8 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     expect(response.headers()['content-security-policy']).toBe(VIEWER_CSP);
     expect(response.headers()['x-frame-options']).toBe('SAMEORIGIN');
     await page.locator(`#model option[value="${TINY_DARKNET_ID}"]`).waitFor({ state: 'attached' });
-    expect(await page.locator('#model option:checked').textContent()).toMatch(/\(\d+ classes\)$/);
+    const models = (await (await page.request.get(`${server.origin}/v1/models`)).json()) as { models: { id: string; name?: string }[] };
+    expect(await page.locator('#model option').allTextContents()).toEqual(models.models.map((m) => m.name ?? m.id));
     expect(await page.locator('#colormap option').allTextContents()).toEqual(['jet', 'viridis', 'turbo', 'inferno']);
     await expect.poll(() => page.locator('#gallery button').count()).toBe(6);
     expect(await page.locator('#gallery button').first().getAttribute('aria-label')).toMatch(/^Explain sample scene 1: /);
@@ -270,6 +271,49 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await page.context().close();
   });
 
+  it('explains a dropped file and a pasted image', async () => {
+    const { page, errors, explainRequests } = await openViewer();
+    await page.locator(`#model option[value="${TINY_DARKNET_ID}"]`).waitFor({ state: 'attached' });
+    const dog = readFileSync(DOG).toString('base64');
+    for (const [n, gesture] of [[1, 'drop'], [2, 'paste']] as const) {
+      await page.evaluate(
+        ({ base64, gesture }) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], 'dog.jpg', { type: 'image/jpeg' }));
+          const event =
+            gesture === 'drop'
+              ? new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })
+              : new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
+          document.querySelector(gesture === 'drop' ? '#dropzone' : 'body')!.dispatchEvent(event);
+        },
+        { base64: dog, gesture },
+      );
+      await expect.poll(() => explainRequests.length).toBe(n);
+      await waitForExplanation(page);
+    }
+    expect(explainRequests.every((r) => r.headers()['content-type'] === 'image/jpeg')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says so, on the page, when a shared explanation does not exist', async () => {
+    const unknown = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const { page, errors } = await openViewer(`/e/${unknown}`);
+    await page.locator('#error').waitFor({ state: 'visible' });
+    const problem = (await (await page.request.get(`${server.origin}/v1/explanations/${unknown}`)).json()) as { title: string; detail: string };
+    expect(await page.locator('#error-title').textContent()).toBe(problem.title);
+    expect(await page.locator('#error-detail').textContent()).toBe(problem.detail);
+    expect(await page.locator('#empty').isVisible()).toBe(true);
+
+    await page.goto(`${server.origin}/embed/${unknown}`);
+    await page.locator('#error').waitFor({ state: 'visible' });
+    expect(await page.locator('#error').textContent()).toBe(`${problem.title}: ${problem.detail}`);
+    expect(await page.locator('#caption').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('fits a phone-width screen', async () => {
     expect(shared.link, 'the upload test must pass first').not.toBe('');
     const { page, errors } = await openViewer(shared.link, { width: 390, height: 844 });
@@ -279,6 +323,9 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     const canvasBox = (await page.locator('#canvas').boundingBox())!;
     expect(canvasBox.width).toBeLessThanOrEqual(390);
     await shot(page, '11-phone.png', true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(400); // the drop zone's colour transition
+    await shot(page, '12-phone-dark.png');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -38,6 +38,7 @@ const ui = {
   gallery: byId('gallery', HTMLElement),
   workspace: byId('workspace', HTMLElement),
   empty: byId('empty', HTMLElement),
+  emptyTitle: byId('empty-title', HTMLElement),
   result: byId('result', HTMLElement),
   canvas: byId('canvas', HTMLCanvasElement),
   caption: byId('caption', HTMLElement),
@@ -83,11 +84,13 @@ function showProgress(text: string, fraction?: number): void {
   if (fraction === undefined) ui.progress.removeAttribute('value');
   else ui.progress.value = fraction;
   ui.workspace.setAttribute('aria-busy', 'true');
+  ui.emptyTitle.textContent = text;
 }
 
 function hideProgress(): void {
   ui.status.hidden = true;
   ui.workspace.removeAttribute('aria-busy');
+  ui.emptyTitle.textContent = 'No explanation yet';
 }
 
 function showError(error: unknown): void {
@@ -116,7 +119,7 @@ async function loadModels(): Promise<void> {
     return;
   }
   ui.model.replaceChildren(
-    ...models.models.map((m) => el('option', { value: m.id, textContent: `${m.name ?? m.id} (${m.labels.length} classes)` })),
+    ...models.models.map((m) => el('option', { value: m.id, textContent: m.name ?? m.id, title: `${m.labels.length} classes` })),
   );
   const preferred = models.models.find((m) => m.id === models!.default) ?? models.models[0];
   if (preferred) ui.model.value = preferred.id;
