@@ -181,6 +181,8 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     const { page, errors, explainRequests } = await openViewer(shared.link);
     await waitForExplanation(page);
     expect(explainRequests).toEqual([]);
+    expect(await page.inputValue('#topk')).toBe('4');
+    expect(await page.inputValue('#model')).toBe(TINY_DARKNET_ID);
     expect(await page.inputValue('#colormap')).toBe('viridis');
     expect(await page.inputValue('#alpha')).toBe('0.7');
     expect(await page.locator('#caption').textContent()).toContain(shared.label);

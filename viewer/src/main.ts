@@ -121,7 +121,8 @@ async function loadModels(): Promise<void> {
   ui.model.replaceChildren(
     ...models.models.map((m) => el('option', { value: m.id, textContent: m.name ?? m.id, title: `${m.labels.length} classes` })),
   );
-  const preferred = models.models.find((m) => m.id === models!.default) ?? models.models[0];
+  const wanted = shown?.view.explanation.model.id ?? models.default;
+  const preferred = models.models.find((m) => m.id === wanted) ?? models.models.find((m) => m.id === models!.default) ?? models.models[0];
   if (preferred) ui.model.value = preferred.id;
   ui.model.disabled = models.models.length === 0;
   if (models.models.length === 0) showError(new ApiError('No models', 'The service has no model to explain with yet.'));
@@ -196,6 +197,9 @@ function show(explanation: Explanation, bitmap: ImageBitmap): void {
   shown = { view, thumbnail: rgbPixels(bitmap, THUMBNAIL_SIDE), compareCanvases: new Map() };
   bitmap.close();
   state = { ...state, classIndex: view.target(state.classIndex).index };
+  // The form shows what this explanation was asked with (a shared one included).
+  ui.topk.value = String(explanation.explanations.length);
+  if ([...ui.model.options].some((o) => o.value === explanation.model.id)) ui.model.value = explanation.model.id;
   ui.empty.hidden = true;
   ui.result.hidden = false;
   buildPredictions(explanation);
