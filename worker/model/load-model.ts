@@ -1,9 +1,11 @@
 /**
  * Turns a manifest and its files into a model ready to explain: the TF.js model, split once at its
- * Grad-CAM layer (see explain/expose-layers-model).
+ * Grad-CAM layer (see explain/expose-layers-model and explain/expose-graph-model).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfconv from '@tensorflow/tfjs-converter';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { exposeGraphModel, type GraphTopologyNode } from '../explain/expose-graph-model';
 import { exposeLayersModel } from '../explain/expose-layers-model';
 import type { ExposedModel } from '../explain/exposed-model';
 import type { ModelManifest } from './manifest';
@@ -18,23 +20,45 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-export async function loadModel(manifest: ModelManifest, files: ModelFiles): Promise<LoadedModel> {
-  if (manifest.format !== 'tfjs-layers') {
-    throw new Error(`model ${manifest.id}: format ${manifest.format} is not supported yet`);
-  }
-  const model = await tfl.loadLayersModel(memoryIOHandler(files, manifest.modelFile));
+/** A loaded TF.js model of either format, and how to split it at a layer. */
+async function loadTfjsModel(manifest: ModelManifest, files: ModelFiles): Promise<{ split: (layer: string) => ExposedModel; model: { dispose(): void } }> {
+  const handler = memoryIOHandler(files, manifest.modelFile);
   const stripActivation = manifest.output.activation;
+  if (manifest.format === 'tfjs-layers') {
+    const model = await tfl.loadLayersModel(handler);
+    return { model, split: (layer) => exposeLayersModel(model, { layer, stripActivation }) };
+  }
+  const model = await tfconv.loadGraphModel(handler);
+  const json = JSON.parse(new TextDecoder().decode(files.get(manifest.modelFile))) as { modelTopology?: { node?: GraphTopologyNode[] } };
+  const nodes = json.modelTopology?.node ?? [];
+  const options = {
+    stripActivation,
+    inputName: manifest.input.name,
+    outputName: manifest.output.name,
+    inputSize: [manifest.input.height, manifest.input.width] as [number, number],
+  };
+  return { model, split: (layer) => exposeGraphModel(model, nodes, { ...options, layer }) };
+}
+
+export async function loadModel(manifest: ModelManifest, files: ModelFiles): Promise<LoadedModel> {
+  const { model, split } = await loadTfjsModel(manifest, files);
   // Splits are cached per layer name: a split at the output layer copies that layer's weights.
   const splits = new Map<string, ExposedModel>();
   const exposeAt = (layer: string) => {
-    let split = splits.get(layer);
-    if (!split) {
-      split = exposeLayersModel(model, { layer, stripActivation });
-      splits.set(layer, split);
+    let exposed = splits.get(layer);
+    if (!exposed) {
+      exposed = split(layer);
+      splits.set(layer, exposed);
     }
-    return split;
+    return exposed;
   };
-  const exposed = exposeAt(manifest.gradcamLayer);
+  let exposed: ExposedModel;
+  try {
+    exposed = exposeAt(manifest.gradcamLayer);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const [height, width] = exposed.inputSize;
   if (height !== manifest.input.height || width !== manifest.input.width) {
     model.dispose();
