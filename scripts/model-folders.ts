@@ -15,7 +15,8 @@ export interface ModelFolder {
 /** Every `models/<id>/manifest.json` with its files, each checked against the manifest's SHA-256. */
 export function readModelFolders(root = MODELS_DIR): ModelFolder[] {
   return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(root, entry.name, 'manifest.json')))
+    // Hidden folders are model:add's staging copies, never a finished model.
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(path.join(root, entry.name, 'manifest.json')))
     .map((entry) => readModelFolder(path.join(root, entry.name)));
 }
 

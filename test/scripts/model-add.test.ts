@@ -4,7 +4,7 @@
  * was. The command runs in-process (same code path as the CLI) except for one spawned `npm run`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BuiltinOperator as Op } from '../../models/import/tflite/schema';
 import { modelAdd } from '../../scripts/model-add';
-import { readModelFolder } from '../../scripts/model-folders';
+import { readModelFolder, readModelFolders } from '../../scripts/model-folders';
 import { buildTflite } from '../support/tflite-builder';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -83,6 +83,12 @@ describe.skipIf(!present)('model:add with real models', () => {
     expect(second.stdout).toMatch(/Grad-CAM\s+MobilenetV2\/Conv_1\/Relu6, 7×7×1280/);
     expect(second.stdout).toMatch(/output\s+MobilenetV2\/Predictions\/Softmax, scores = softmax/);
     expect(readModelFolder(path.join(modelsDir, 'mobilenet-graph')).manifest.output.labelOffset).toBe(1);
+
+    // `npm start` seeds what readModelFolders finds: both models, never a staging copy left by a crash.
+    const staging = path.join(modelsDir, '.stale.partial-x');
+    mkdirSync(staging);
+    copyFileSync(path.join(written, 'manifest.json'), path.join(staging, 'manifest.json'));
+    expect(readModelFolders(modelsDir).map((f) => f.manifest.id).sort()).toEqual(['mobilenet-graph', 'mobilenet_v2_1.0_224_quant']);
   });
 
   it('refuses a corrupt file and an id that exists, leaving the models folder as it was', async () => {

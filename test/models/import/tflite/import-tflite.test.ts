@@ -6,8 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { manifestForImport } from '../../../../models/import/imported-model';
 import { importTflite, TfliteImportError, UnsupportedOperatorError } from '../../../../models/import/tflite/import-tflite';
 import { BuiltinOperator as Op } from '../../../../models/import/tflite/schema';
+import { explainClasses } from '../../../../worker/explain/explain-classes';
+import { loadModel } from '../../../../worker/model/load-model';
 import { memoryIOHandler } from '../../../../worker/model/memory-io-handler';
 import { initWasmBackend } from '../../../../worker/runtime/wasm-node';
 import {
@@ -348,5 +351,69 @@ describe('importTflite: metadata', () => {
     const imported = await importTflite(buildTflite(spec(new Uint8Array(0))));
     expect(imported.labels).toBeUndefined();
     expect(imported.notes.join()).toMatch(/labels\.txt/);
+  });
+});
+
+describe('importTflite: an EfficientNet-Lite-shaped int8 model', () => {
+  beforeAll(() => initWasmBackend());
+
+  /**
+   * int8 input → QUANTIZE → CONV_2D (per-channel, RELU6) → DEPTHWISE_CONV_2D (per-channel along dim 3,
+   * RELU6) → ADD (residual) → MEAN over H, W → FULLY_CONNECTED (per-channel) → SOFTMAX → DEQUANTIZE.
+   */
+  function liteModel(): ModelSpec {
+    const q8 = (n: number, seed: number) => random(n, seed).map((v) => Math.round(v * 100));
+    const act = { scale: [0.05], zeroPoint: [-10] };
+    return {
+      tensors: [
+        { name: 'images', shape: [1, 8, 8, 3], type: TensorType.INT8, quantization: { scale: [1 / 128], zeroPoint: [-1] } },
+        { name: 'quantized', shape: [1, 8, 8, 3], type: TensorType.INT8, quantization: act },
+        { name: 'stem/w', shape: [4, 3, 3, 3], type: TensorType.INT8, data: bytesOf(q8(108, 21), TensorType.INT8), quantization: { scale: [0.01, 0.02, 0.015, 0.005], zeroPoint: [0, 0, 0, 0], quantizedDimension: 0 } },
+        { name: 'stem/b', shape: [4], type: TensorType.INT32, data: bytesOf([10, -20, 30, 0], TensorType.INT32), quantization: { scale: [0.0005, 0.001, 0.00075, 0.00025], zeroPoint: [0, 0, 0, 0] } },
+        { name: 'stem/relu6', shape: [1, 4, 4, 4], type: TensorType.INT8, quantization: act },
+        { name: 'dw/w', shape: [1, 3, 3, 4], type: TensorType.INT8, data: bytesOf(q8(36, 22), TensorType.INT8), quantization: { scale: [0.02, 0.01, 0.03, 0.02], zeroPoint: [0, 0, 0, 0], quantizedDimension: 3 } },
+        { name: 'dw/relu6', shape: [1, 4, 4, 4], type: TensorType.INT8, quantization: act },
+        { name: 'block/add', shape: [1, 4, 4, 4], type: TensorType.INT8, quantization: act },
+        { name: 'axes', shape: [2], type: TensorType.INT32, data: bytesOf([1, 2], TensorType.INT32) },
+        { name: 'pool', shape: [1, 4], type: TensorType.INT8, quantization: act },
+        { name: 'fc/w', shape: [5, 4], type: TensorType.INT8, data: bytesOf(q8(20, 23), TensorType.INT8), quantization: { scale: [0.01, 0.02, 0.01, 0.02, 0.01], zeroPoint: [0, 0, 0, 0, 0], quantizedDimension: 0 } },
+        { name: 'logits', shape: [1, 5], type: TensorType.INT8, quantization: { scale: [0.1], zeroPoint: [0] } },
+        { name: 'probabilities_int8', shape: [1, 5], type: TensorType.INT8, quantization: { scale: [1 / 256], zeroPoint: [-128] } },
+        { name: 'probabilities', shape: [1, 5] },
+      ],
+      inputs: [0],
+      outputs: [13],
+      operators: [
+        { op: Op.QUANTIZE, inputs: [0], outputs: [1] },
+        { op: Op.CONV_2D, inputs: [1, 2, 3], outputs: [4], options: { type: OptionsType.Conv2DOptions, fields: [[1, 'int32', 2], [2, 'int32', 2], [3, 'int8', RELU6]] } },
+        { op: Op.DEPTHWISE_CONV_2D, inputs: [4, 5, -1], outputs: [6], options: { type: OptionsType.DepthwiseConv2DOptions, fields: [[1, 'int32', 1], [2, 'int32', 1], [3, 'int32', 1], [4, 'int8', RELU6]] } },
+        { op: Op.ADD, inputs: [6, 4], outputs: [7] },
+        { op: Op.MEAN, inputs: [7, 8], outputs: [9] },
+        { op: Op.FULLY_CONNECTED, inputs: [9, 10, -1], outputs: [11] },
+        { op: Op.SOFTMAX, inputs: [11], outputs: [12], options: { type: OptionsType.SoftmaxOptions, fields: [[0, 'float32', 1]] } },
+        { op: Op.DEQUANTIZE, inputs: [12], outputs: [13] },
+      ],
+    };
+  }
+
+  it('imports with int8 preprocessing, splits at the input of the MEAN and explains every class', async () => {
+    const imported = await importTflite(buildTflite(liteModel()));
+    // An int8 input is fed pixel − 128: real = (pixel − 128 − (−1)) / 128.
+    expect(imported.preprocessing).toEqual({ mean: [127, 127, 127], std: [128, 128, 128] });
+    expect(imported.output).toMatchObject({ activation: 'softmax', classes: 5 });
+    const manifest = await manifestForImport(imported, { id: 'lite', labels: ['a', 'b', 'c', 'd', 'e'] });
+    const model = await loadModel(manifest, imported.files);
+    expect(model.exposed.layer).toEqual({ name: 'block/add', shape: [4, 4, 4] });
+    // The residual branch the ADD reads from before the layer is the head's context, and both splits agree.
+    const input = tf.tensor4d(random(8 * 8 * 3, 24), [1, 8, 8, 3]);
+    const before = tf.memory().numTensors;
+    const result = explainClasses(model.exposed, input, { targets: { top: 5 }, activation: 'softmax' });
+    const early = explainClasses(model.exposeAt('stem/relu6'), input, { targets: { top: 5 }, activation: 'softmax' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expectClose(early.scores, result.scores, 5);
+    for (const e of [...result.explanations, ...early.explanations]) expect(e.values.every(Number.isFinite)).toBe(true);
+    input.dispose();
+    model.dispose();
   });
 });
