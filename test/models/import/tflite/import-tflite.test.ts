@@ -417,3 +417,64 @@ describe('importTflite: an EfficientNet-Lite-shaped int8 model', () => {
     model.dispose();
   });
 });
+
+describe('importTflite: gradients', () => {
+  beforeAll(() => initWasmBackend());
+
+  it('differentiates every emitted op on WASM when it sits in the Grad-CAM head', async () => {
+    const spec: ModelSpec = {
+      tensors: [
+        { name: 'input', shape: [1, 6, 6, 3] },
+        { name: 'w', shape: [4, 1, 1, 3], data: floats(random(12, 31)) },
+        { name: 'features', shape: [1, 6, 6, 4] },
+        { name: 'paddings', shape: [4, 2], type: TensorType.INT32, data: bytesOf([0, 0, 1, 1, 1, 1, 0, 0], TensorType.INT32) },
+        { name: 'padded', shape: [1, 8, 8, 4] },
+        { name: 'maxed', shape: [1, 4, 4, 4] },
+        { name: 'dw', shape: [1, 3, 3, 4], data: floats(random(36, 32)) },
+        { name: 'depthwise', shape: [1, 4, 4, 4] },
+        { name: 'hswish', shape: [1, 4, 4, 4] },
+        { name: 'sigmoid', shape: [1, 4, 4, 4] },
+        { name: 'tanh', shape: [1, 4, 4, 4] },
+        { name: 'joined', shape: [1, 4, 4, 12] },
+        { name: 'averaged', shape: [1, 2, 2, 12] },
+        { name: 'offset', shape: [12], data: floats(random(12, 33)) },
+        { name: 'clipped', shape: [1, 2, 2, 12] },
+        { name: 'axes', shape: [2], type: TensorType.INT32, data: bytesOf([1, 2], TensorType.INT32) },
+        { name: 'pooled', shape: [1, 1, 1, 12] },
+        { name: 'squeezed', shape: [1, 12] },
+        { name: 'fc', shape: [3, 12], data: floats(random(36, 34)) },
+        { name: 'logits', shape: [1, 3] },
+        { name: 'probabilities', shape: [1, 3] },
+      ],
+      inputs: [0],
+      outputs: [20],
+      operators: [
+        { op: Op.CONV_2D, inputs: [0, 1, -1], outputs: [2], options: { type: OptionsType.Conv2DOptions, fields: [[1, 'int32', 1], [2, 'int32', 1], [3, 'int8', RELU]] } },
+        { op: Op.PAD, inputs: [2, 3], outputs: [4] },
+        { op: Op.MAX_POOL_2D, inputs: [4], outputs: [5], options: { type: OptionsType.Pool2DOptions, fields: [[1, 'int32', 2], [2, 'int32', 2], [3, 'int32', 2], [4, 'int32', 2]] } },
+        { op: Op.DEPTHWISE_CONV_2D, inputs: [5, 6, -1], outputs: [7], options: { type: OptionsType.DepthwiseConv2DOptions, fields: [[1, 'int32', 1], [2, 'int32', 1], [3, 'int32', 1], [4, 'int8', RELU6]] } },
+        { op: Op.HARD_SWISH, inputs: [7], outputs: [8] },
+        { op: Op.LOGISTIC, inputs: [8], outputs: [9] },
+        { op: Op.TANH, inputs: [8], outputs: [10] },
+        { op: Op.CONCATENATION, inputs: [8, 9, 10], outputs: [11], options: { type: OptionsType.ConcatenationOptions, fields: [[0, 'int32', 3]] } },
+        { op: Op.AVERAGE_POOL_2D, inputs: [11], outputs: [12], options: { type: OptionsType.Pool2DOptions, fields: [[1, 'int32', 2], [2, 'int32', 2], [3, 'int32', 2], [4, 'int32', 2]] } },
+        { op: Op.ADD, inputs: [12, 13], outputs: [14], options: { type: OptionsType.AddOptions, fields: [[0, 'int8', RELU_N1_TO_1]] } },
+        { op: Op.MEAN, inputs: [14, 15], outputs: [16], options: { type: OptionsType.ReducerOptions, fields: [[0, 'bool', true]] } },
+        { op: Op.SQUEEZE, inputs: [16], outputs: [17] },
+        { op: Op.FULLY_CONNECTED, inputs: [17, 18, -1], outputs: [19] },
+        { op: Op.SOFTMAX, inputs: [19], outputs: [20], options: { type: OptionsType.SoftmaxOptions, fields: [[0, 'float32', 1]] } },
+      ],
+    };
+    const imported = await importTflite(buildTflite(spec));
+    const manifest = await manifestForImport(imported, { id: 'ops', labels: ['a', 'b', 'c'], layer: 'features' });
+    const model = await loadModel(manifest, imported.files);
+    expect(model.exposed.layer).toEqual({ name: 'features', shape: [6, 6, 4] });
+    const input = tf.tensor4d(random(108, 35).map((v) => v * 3), [1, 6, 6, 3]);
+    const result = explainClasses(model.exposed, input, { targets: { top: 3 }, activation: 'softmax' });
+    for (const e of result.explanations) expect(e.values.every(Number.isFinite)).toBe(true);
+    // A class whose map is negative everywhere is all zeros after the ReLU; not every class is.
+    expect(Math.max(...result.explanations.map((e) => e.max))).toBeGreaterThan(0);
+    input.dispose();
+    model.dispose();
+  });
+});
