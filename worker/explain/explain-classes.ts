@@ -66,9 +66,10 @@ export function explainClasses(model: ExposedModel, input: tf.Tensor4D, options:
     }
     const maps = tf.tidy(() => {
       // One batch row per target: a single backward pass through the head yields every target's gradient.
-      const k = classes.length;
-      const activations = tf.tile(body.activations, [k, 1, 1, 1]) as tf.Tensor4D;
-      const context = new Map([...body.context].map(([id, t]) => [id, tf.tile(t, [k, ...Array(t.rank - 1).fill(1)])]));
+      // Stacked with concat: the WASM backend's Tile kernel is ~25× slower (14 ms against 0.5 for B0's 7×7×1280).
+      const repeat = <T extends tf.Tensor>(t: T): T => tf.concat(Array<T>(classes.length).fill(t));
+      const activations = repeat(body.activations);
+      const context = new Map([...body.context].map(([id, t]) => [id, repeat(t)]));
       // oneHot is built as int32 and cast: the WASM OneHot kernel writes int bits into float32 outputs.
       const selector = tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), scores.length), 'float32');
       const targetScore = (a: tf.Tensor) => tf.sum(tf.mul(model.head(a as tf.Tensor4D, context), selector));

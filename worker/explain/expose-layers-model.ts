@@ -104,8 +104,25 @@ function logitsOutput(output: SymbolicTensor, activation: string): { tensor: Sym
   return { tensor: output };
 }
 
-/** Splits a single-input, single-output LayersModel at its Grad-CAM layer. */
-export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersOptions = {}): ExposedModel {
+/** Where a LayersModel's graph splits: what the body computes and what the head reads. */
+export interface LayersGraphSplit {
+  input: SymbolicTensor;
+  /** The Grad-CAM layer's output: the body's result, the head's input. */
+  layerTensor: SymbolicTensor;
+  /** The tensor holding the logits, and the layer to evaluate in place of its own (activation removed). */
+  logits: { tensor: SymbolicTensor; replacement?: Layer };
+  /** Every tensor the logits depend on, in evaluation order (inputs first). */
+  order: SymbolicTensor[];
+  /** Body-side tensors the head reads directly besides the layer (e.g. a skip connection over it). */
+  context: SymbolicTensor[];
+}
+
+/**
+ * The one model-surgery step for LayersModels: finds the Grad-CAM layer (see `ExposeLayersOptions`) and
+ * what crosses from body to head. Both the layer-by-layer evaluation below and the compiled one
+ * (explain/compile-layers-model.ts) split through it.
+ */
+export function splitLayersGraph(model: tfl.LayersModel, options: ExposeLayersOptions = {}): LayersGraphSplit {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new LayerSelectionError('only models with one input and one output can be explained');
   }
@@ -124,13 +141,18 @@ export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersO
   if (!downstream.has(logits.tensor.id)) {
     throw new LayerSelectionError(`layer "${layerTensor.sourceLayer.name}" does not feed the model's output`);
   }
-  // Body-side tensors the head reads directly (e.g. a skip connection that jumps over the layer).
   const contextIds = new Set<number>();
   for (const t of order) {
     if (!downstream.has(t.id) || t.id === layerTensor.id) continue;
     for (const i of inboundNode(t).inputTensors) if (!downstream.has(i.id)) contextIds.add(i.id);
   }
-  const byId = new Map(order.map((t) => [t.id, t]));
+  const context = order.filter((t) => contextIds.has(t.id));
+  return { input, layerTensor, logits, order, context };
+}
+
+/** Splits a single-input, single-output LayersModel at its Grad-CAM layer. */
+export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersOptions = {}): ExposedModel {
+  const { input, layerTensor, logits, context: contextTensors } = splitLayersGraph(model, options);
 
   const evaluate = (target: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor => {
     const known = values.get(target.id);
@@ -152,16 +174,15 @@ export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersO
     layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] },
     inputSize: [inputHeight, inputWidth],
     body(x) {
-      const ids = [...contextIds];
       // Clones: the caller disposes what the body returns, which must never be the caller's own input.
       const [activations, ...rest] = tf.tidy(() => {
         const values = new Map<number, tf.Tensor>([[input.id, x]]);
-        const kept = [layerTensor, ...ids.map((id) => byId.get(id)!)];
+        const kept = [layerTensor, ...contextTensors];
         return kept.map((t) => tf.clone(evaluate(t, values)));
       });
       return {
         activations: activations as tf.Tensor4D,
-        context: new Map(ids.map((id, i) => [id, rest[i]])),
+        context: new Map(contextTensors.map((t, i) => [t.id, rest[i]])),
       };
     },
     head(activations, context: HeadContext) {

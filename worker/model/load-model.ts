@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { compileLayersModel } from '../explain/compile-layers-model';
 import { exposeGraphModel, type GraphTopologyNode } from '../explain/expose-graph-model';
 import { exposeLayersModel } from '../explain/expose-layers-model';
 import type { ExposedModel } from '../explain/exposed-model';
@@ -20,13 +21,27 @@ export interface LoadedModel {
   dispose(): void;
 }
 
+export interface LoadModelOptions {
+  /**
+   * Compile LayersModels into fused TF.js ops (batch norm folded; explain/compile-layers-model.ts): same
+   * maps, about half the time. False evaluates tfjs-layers' own layers (the benchmark's baseline). Default true.
+   */
+  optimize?: boolean;
+}
+
 /** A loaded TF.js model of either format, and how to split it at a layer. */
-async function loadTfjsModel(manifest: ModelManifest, files: ModelFiles): Promise<{ split: (layer: string) => ExposedModel; model: { dispose(): void } }> {
+async function loadTfjsModel(manifest: ModelManifest, files: ModelFiles, optimize: boolean): Promise<{ split: (layer: string) => ExposedModel; model: { dispose(): void } }> {
   const handler = memoryIOHandler(files, manifest.modelFile);
   const stripActivation = manifest.output.activation;
   if (manifest.format === 'tfjs-layers') {
     const model = await tfl.loadLayersModel(handler);
-    return { model, split: (layer) => exposeLayersModel(model, { layer, stripActivation }) };
+    if (!optimize) return { model, split: (layer) => exposeLayersModel(model, { layer, stripActivation }) };
+    const compiled = compileLayersModel(model);
+    const dispose = () => {
+      compiled.dispose();
+      model.dispose();
+    };
+    return { model: { dispose }, split: (layer) => compiled.expose({ layer, stripActivation }) };
   }
   const model = await tfconv.loadGraphModel(handler);
   const json = JSON.parse(new TextDecoder().decode(files.get(manifest.modelFile))) as { modelTopology?: { node?: GraphTopologyNode[] } };
@@ -40,8 +55,8 @@ async function loadTfjsModel(manifest: ModelManifest, files: ModelFiles): Promis
   return { model, split: (layer) => exposeGraphModel(model, nodes, { ...options, layer }) };
 }
 
-export async function loadModel(manifest: ModelManifest, files: ModelFiles): Promise<LoadedModel> {
-  const { model, split } = await loadTfjsModel(manifest, files);
+export async function loadModel(manifest: ModelManifest, files: ModelFiles, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const { model, split } = await loadTfjsModel(manifest, files, options.optimize ?? true);
   // Splits are cached per layer name: a split at the output layer copies that layer's weights.
   const splits = new Map<string, ExposedModel>();
   const exposeAt = (layer: string) => {

@@ -3,7 +3,9 @@
  * there, reading the `.wasm` files from node_modules. SIMD is used when Node supports it (it does since
  * Node 16); threads are not available to TF.js in Node.
  */
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerSwishKernel } from './kernels/swish-kernel';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -13,6 +15,7 @@ let ready: Promise<void> | undefined;
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
+    registerSwishKernel(new WebAssembly.Module(readFileSync(new URL('./kernels/swish.wasm', import.meta.url))));
     const ok = await tf.setBackend('wasm');
     if (!ok || tf.getBackend() !== 'wasm') throw new Error('TF.js WASM backend failed to initialise in Node');
   })().catch((error) => {

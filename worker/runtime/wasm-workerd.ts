@@ -8,6 +8,8 @@
  * worker knows how the backend was started.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerSwishKernel } from './kernels/swish-kernel';
+import swishWasm from './kernels/swish.wasm';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import createWasmBackendModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
@@ -43,6 +45,7 @@ let ready: Promise<void> | undefined;
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
+    registerSwishKernel(swishWasm);
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, instantiateBackend, 3);
     const ok = await tf.setBackend(BACKEND);

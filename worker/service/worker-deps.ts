@@ -18,6 +18,31 @@ export const DEFAULT_EXPLANATION_TTL_SECONDS = 30 * 24 * 3600;
 
 const registry = new ModelRegistry();
 
+/**
+ * Every explanation, cache hits included, needs its model's manifest. Reading it from KV at most once per
+ * MANIFEST_TTL_MS per isolate takes a KV read and a validation off each request (a third of a cache hit's
+ * time under load). A new model version reaches requests up to 10 s later; KV itself takes up to 60 s to
+ * show a change everywhere.
+ */
+const MANIFEST_TTL_MS = 10_000;
+const MAX_CACHED_MANIFESTS = 64;
+const manifests = new Map<string, { readAt: number; manifest: Promise<ModelManifest | undefined> }>();
+
+function cachedManifest(kv: KVNamespace, id: string): Promise<ModelManifest | undefined> {
+  const now = Date.now();
+  const cached = manifests.get(id);
+  if (cached && now - cached.readAt < MANIFEST_TTL_MS) return cached.manifest;
+  if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.clear();
+  const manifest = readManifest(kv, id);
+  manifests.set(id, { readAt: now, manifest });
+  // Unknown ids and failed reads are not remembered: a model stored a moment later is found at once.
+  manifest.then(
+    (found) => found ?? manifests.delete(id),
+    () => manifests.delete(id),
+  );
+  return manifest;
+}
+
 function positiveInt(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : fallback;
@@ -42,7 +67,7 @@ export function explanationStore(env: Env): ExplanationStore {
 export function explainDeps(env: Env): CachedExplainDeps {
   return {
     limits: imageLimits(env),
-    manifest: (id) => readManifest(env.MODELS, id),
+    manifest: (id) => cachedManifest(env.MODELS, id),
     load: (manifest) => registry.get(manifest, () => loadFromKv(env.MODELS, manifest)),
     store: explanationStore(env),
     idSecret: env.EXPLANATION_ID_SECRET || DEVELOPMENT_ID_SECRET,

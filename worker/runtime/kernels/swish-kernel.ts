@@ -1,0 +1,52 @@
+/**
+ * `Swish`, a kernel for TF.js's `wasm` backend: y = x·σ(x) in one pass of kernels/swish.wasm over the
+ * backend's own memory, where TF.js would run a Sigmoid pass and then a Multiply pass. It has no
+ * gradient: only forward-only code (the compiled body, explain/compile-layers-model.ts) uses it, through
+ * `swish`, which falls back to x·σ(x) on any other backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const SWISH = 'Swish';
+
+/** What the kernel needs of BackendWasm (its typings do not expose the Emscripten module's exports). */
+interface WasmBackendInternals {
+  wasm: { asm: { memory: WebAssembly.Memory }; HEAPF32: Float32Array };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type SwishExport = (src: number, dst: number, count: number) => void;
+
+/** Registers the kernel for the `wasm` backend, compiled from `module` (swish.wasm); idempotent. */
+export function registerSwishKernel(module: WebAssembly.Module): void {
+  if (tf.getKernel(SWISH, 'wasm')) return;
+  let run: SwishExport | undefined;
+  tf.registerKernel({
+    kernelName: SWISH,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const wasm = backend as unknown as WasmBackendInternals;
+      run ??= new WebAssembly.Instance(module, { env: { memory: wasm.wasm.asm.memory } }).exports.swish as SwishExport;
+      const out = wasm.makeOutput([...x.shape], 'float32');
+      const size = tf.util.sizeFromShape(x.shape);
+      const src = wasm.dataIdMap.get(x.dataId)!.memoryOffset;
+      const dst = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+      const vectorized = size - (size % 4);
+      if (vectorized > 0) run(src, dst, vectorized);
+      // The module works four lanes at a time; the last 0–3 values are done here.
+      const heap = wasm.wasm.HEAPF32;
+      for (let i = vectorized; i < size; i++) {
+        const v = heap[src / 4 + i];
+        heap[dst / 4 + i] = v / (1 + Math.exp(-v));
+      }
+      return out;
+    },
+  });
+}
+
+/** x·σ(x): one pass where the Swish kernel is registered for the active backend, two elsewhere. */
+export function swish(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && tf.getKernel(SWISH, tf.getBackend())) return tf.engine().runKernel(SWISH, { x }) as tf.Tensor;
+  return tf.tidy(() => tf.mul(tf.sigmoid(x), x));
+}

@@ -1,0 +1,149 @@
+/**
+ * The bytes of a tiny WebAssembly module that computes swish, y = x·σ(x) (Ramachandran et al. 2017), in
+ * one SIMD pass over float32 arrays in memory it imports (the TF.js WASM backend's own). TF.js has no
+ * swish kernel: x·σ(x) is a Sigmoid pass and a Multiply pass, and EfficientNet applies it after nearly
+ * every convolution. workerd cannot compile WebAssembly at run time, so the bytes are written once to
+ * swish.wasm (`npx tsx worker/runtime/kernels/swish-module.ts`) and imported like the backend's own
+ * module; a test checks that the file matches this source.
+ *
+ * The export is `swish(src, dst, count)`: byte offsets of float32 arrays and a count that is a multiple
+ * of 4. Per lane, swish(x) = x / (1 + e^z) with z = −x clamped to [−87, 88]: e^z = 2^n·exp(r) with
+ * n = round(z·log2 e) (the rounding done by adding 1.5·2^23, which also leaves n + 127 in the low bits,
+ * ready to shift into a float's exponent), r = z − n·ln 2, |r| ≤ ln 2 / 2, and exp(r) by its degree-6
+ * Taylor polynomial. Relative error below 4e-6 against the exact function (most of it from rounding
+ * n·ln 2 when |x| is large, where swish is within 1e-15 of 0 or of x anyway); x ≤ −88 gives ≈ x·e^−88.
+ */
+
+const SIMD = 0xfd;
+/** Final SIMD opcodes (WebAssembly 2.0, "Vector Instructions" of the binary format). */
+const OP = {
+  load: 0x00, store: 0x0b, i32x4Splat: 0x11, i32x4Shl: 0xab, f32x4Neg: 0xe1, f32x4Add: 0xe4, f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
+} as const;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const simd = (op: number) => [SIMD, ...uleb(op)];
+const localGet = (i: number) => [0x20, ...uleb(i)];
+const localSet = (i: number) => [0x21, ...uleb(i)];
+const localTee = (i: number) => [0x22, ...uleb(i)];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)];
+
+const LOG2E = 1.4426950408889634;
+/** e^z is computed for z in [−87, 88]: 2^n stays a normal float32 (n + 127 in [1, 254]). */
+const MIN_EXPONENT = -87;
+const MAX_EXPONENT = 88;
+/** 1.5·2^23 + 127: adding it rounds to an integer and leaves n + 127 in the low mantissa bits. */
+const MAGIC = 12582912 + 127;
+
+/**
+ * The function body: params src, dst, count (i32); an i32 local for the end, v128 locals for the rest.
+ * The loop's critical path is kept short (no NaN-exact min/max, no float→int conversion, Estrin's
+ * scheme for the polynomial): out-of-order cores overlap only a few iterations, so latency is speed.
+ */
+function swishBody(): number[] {
+  const [SRC, DST, COUNT, END] = [0, 1, 2, 3];
+  let next = 4;
+  const v128 = () => next++;
+  const [X, Z, N, D, R, R2] = [v128(), v128(), v128(), v128(), v128(), v128()];
+  // Constants live in locals set once before the loop, so the loop does no splats.
+  const constants: { local: number; bits: number }[] = [];
+  const constant = (value: number) => {
+    const bits = new Int32Array(new Float32Array([value]).buffer)[0];
+    let entry = constants.find((c) => c.bits === bits);
+    if (!entry) constants.push((entry = { local: v128(), bits }));
+    return localGet(entry.local);
+  };
+  const mul = simd(OP.f32x4Mul);
+  const add = simd(OP.f32x4Add);
+  const sub = simd(OP.f32x4Sub);
+  // exp(r) ≈ Σ r^k/k!, k ≤ 6, as (c0 + c1 r) + r²((c2 + c3 r) + r²((c4 + c5 r) + r² c6)).
+  const pair = (even: number, odd: number) => [...localGet(R), ...constant(odd), ...mul, ...constant(even), ...add];
+  const polynomial = [
+    ...pair(1, 1),
+    ...pair(1 / 2, 1 / 6),
+    ...pair(1 / 24, 1 / 120),
+    ...localGet(R2), ...constant(1 / 720), ...mul, ...add,
+    ...localGet(R2), ...mul, ...add,
+    ...localGet(R2), ...mul, ...add,
+  ];
+  const loop = [
+    // z = clamp(−x, MIN_EXPONENT, MAX_EXPONENT) with plain (pseudo-)min/max
+    ...localGet(DST),
+    ...localGet(SRC), ...simd(OP.load), 0x04, 0x00, ...localTee(X),
+    ...simd(OP.f32x4Neg), ...constant(MIN_EXPONENT), ...simd(OP.f32x4Pmax), ...constant(MAX_EXPONENT), ...simd(OP.f32x4Pmin), ...localTee(Z),
+    // n + bias = z·log2 e + MAGIC: rounding to an integer happens in the addition, whose low mantissa
+    // bits then hold n + 127, the exponent of 2^n
+    ...constant(LOG2E), ...mul, ...constant(MAGIC), ...add, ...localTee(N),
+    // r = z − n·ln 2 with n = (n + bias) − MAGIC; r² for the polynomial
+    ...constant(MAGIC), ...sub, ...localSet(D),
+    ...localGet(Z), ...localGet(D), ...constant(Math.LN2), ...mul, ...sub, ...localTee(R), ...localGet(R), ...mul, ...localSet(R2),
+    // e^z = p(r)·2^n; swish = x / (1 + e^−x)
+    ...polynomial,
+    ...localGet(N), 0x41, ...sleb(23), ...simd(OP.i32x4Shl), ...mul, ...constant(1), ...add, ...localSet(D),
+    ...localGet(X), ...localGet(D), ...simd(OP.f32x4Div),
+    ...simd(OP.store), 0x04, 0x00,
+    // src += 16; dst += 16; continue while src < end
+    ...localGet(DST), 0x41, ...sleb(16), 0x6a, ...localSet(DST),
+    ...localGet(SRC), 0x41, ...sleb(16), 0x6a, ...localTee(SRC), ...localGet(END), 0x49, 0x0d, 0x00, // br_if 0 (loop)
+  ];
+  const setConstants = constants.flatMap(({ local, bits }) => [0x41, ...sleb(bits), ...simd(OP.i32x4Splat), ...localSet(local)]);
+  const code = [
+    // end = src + count·4
+    ...localGet(SRC), ...localGet(COUNT), 0x41, ...sleb(2), 0x74, 0x6a, ...localSet(END),
+    ...setConstants,
+    0x02, 0x40, // block
+    ...localGet(SRC), ...localGet(END), 0x4f, 0x0d, 0x00, // br_if 0 when src >= end (u32)
+    0x03, 0x40, // loop
+    ...loop,
+    0x0b, // end loop
+    0x0b, // end block
+    0x0b, // end function
+  ];
+  const locals = vector([
+    [1, 0x7f], // end: i32
+    [...uleb(next - END - 1), 0x7b], // the rest: v128
+  ]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module: imports env.memory, exports swish(src, dst, count). */
+export function swishModuleBytes(): Uint8Array<ArrayBuffer> {
+  const I32 = 0x7f;
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32]]), 0x00]])), // type 0: (i32, i32, i32) → ()
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page
+    ...section(3, vector([[0x00]])), // function 0 has type 0
+    ...section(7, vector([[...name('swish'), 0x00, 0x00]])), // export function 0
+    ...section(10, vector([swishBody()])),
+  ];
+  return new Uint8Array(bytes);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(new URL('./swish.wasm', import.meta.url), swishModuleBytes());
+}
