@@ -5,13 +5,15 @@
  *  - folds each inference-mode BatchNormalization into the convolution or dense layer before it
  *    (model/optimize/fold-batch-norm.ts);
  *  - fuses bias and activation into that op where TF.js has a fused kernel (relu, relu6, elu, sigmoid,
- *    leaky ReLU); swish becomes x·σ(x), two kernels instead of tfjs-layers' three;
+ *    leaky ReLU); swish, which has none, runs as one pass of runtime/kernels/swish-kernel.ts where the
+ *    backend has it (x·σ(x), two passes, elsewhere; tfjs-layers makes three);
  *  - turns every layer into one closure over its weights and attributes, skipping tfjs-layers' per-call
  *    work (symbolic checks, kwargs, a tidy scope per layer);
  *  - frees each activation as soon as its last reader has run, so the body's memory peak is a few
  *    activations rather than all of them.
  * The head stays differentiable without the WASM backend's missing gradient kernels: it uses unfused
- * convolutions, whose gradient w.r.t. the input does not compute the filter gradient (fused ones do).
+ * convolutions, whose gradient w.r.t. the input does not compute the filter gradient (fused ones do), and
+ * dense layers whose gradient avoids the backend's slow transposed MatMul.
  * A layer the compiler does not know runs through its own `apply`, so any model compiles.
  *
  * Example: `const compiled = compileLayersModel(model); const exposed = compiled.expose({ layer: 'auto' })`.
@@ -27,7 +29,6 @@ type SymbolicTensor = tfl.SymbolicTensor;
 type Layer = tfl.layers.Layer;
 type LayerNode = Layer['inboundNodes'][number];
 // Layer configs are plain serialisable dictionaries; each reader below checks the fields it uses.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type LayerConfig = Record<string, any>;
 
 export interface CompileLayersOptions {

@@ -24,7 +24,7 @@ export interface LoadedModel {
 export interface LoadModelOptions {
   /**
    * Compile LayersModels into fused TF.js ops (batch norm folded; explain/compile-layers-model.ts): same
-   * maps, about half the time. False evaluates tfjs-layers' own layers (the benchmark's baseline). Default true.
+   * maps, 1.8–2× faster on EfficientNet-B0. False evaluates tfjs-layers' own layers. Default true.
    */
   optimize?: boolean;
 }

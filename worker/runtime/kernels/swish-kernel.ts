@@ -32,9 +32,9 @@ export function registerSwishKernel(module: WebAssembly.Module): void {
       const size = tf.util.sizeFromShape(x.shape);
       const src = wasm.dataIdMap.get(x.dataId)!.memoryOffset;
       const dst = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
-      const vectorized = size - (size % 4);
+      const vectorized = size - (size % 8);
       if (vectorized > 0) run(src, dst, vectorized);
-      // The module works four lanes at a time; the last 0–3 values are done here.
+      // The module works eight values at a time; the last 0–7 are done here.
       const heap = wasm.wasm.HEAPF32;
       for (let i = vectorized; i < size; i++) {
         const v = heap[src / 4 + i];

@@ -1,0 +1,36 @@
+/** Order statistics for noisy timings: medians and quartiles, never means. */
+
+export interface Summary {
+  n: number;
+  median: number;
+  p25: number;
+  p75: number;
+  min: number;
+  max: number;
+}
+
+/** The q-quantile (0 ≤ q ≤ 1) by linear interpolation between order statistics. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return {
+    n: values.length,
+    median: quantile(values, 0.5),
+    p25: quantile(values, 0.25),
+    p75: quantile(values, 0.75),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
+
+/** Spread as the interquartile range relative to the median (0.1 = ±5 % around it). */
+export function relativeSpread(summary: Summary): number {
+  return (summary.p75 - summary.p25) / summary.median;
+}
