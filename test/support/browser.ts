@@ -71,10 +71,10 @@ export interface StaticSite {
 }
 
 /** Serves `html` at every path from another loopback port: a different origin from the service. */
-export async function serveHtml(html: () => string): Promise<StaticSite> {
+export async function serveHtml(html: () => string, headers: Record<string, string> = {}): Promise<StaticSite> {
   const port = await freePort();
   const server: Server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
     response.end(html());
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildViewer } from '../../scripts/build-viewer';
+import type { ModelFolder } from '../../scripts/model-folders';
 import { QUIET_WRANGLER_ENV, seedModels } from '../../scripts/seed-models';
 import { tinyDarknetFrom } from './model-manifests';
 
@@ -43,7 +44,8 @@ async function waitForHealth(origin: string, child: ChildProcess, output: () => 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
     try {
-      const response = await fetch(`${origin}/healthz`);
+      // wrangler's proxy holds requests while the worker does not build: never wait on one for long.
+      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(5_000) });
       if (response.ok) return;
     } catch {
       // Not listening yet.
@@ -53,14 +55,19 @@ async function waitForHealth(origin: string, child: ChildProcess, output: () => 
   throw new Error(`wrangler dev did not answer /healthz within ${START_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-export async function startDevServer(): Promise<DevServer> {
+export interface DevServerOptions {
+  /** Models to seed besides the repository's and Tiny Darknet (e.g. one a test imported). */
+  extraModels?: ModelFolder[];
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   await buildViewer();
   const persistDir = mkdtempSync(path.join(tmpdir(), 'gradcam-dev-'));
   const tinyDarknet = await tinyDarknetFrom(async (relativePath) => new Uint8Array(readFileSync(path.join(FIXTURES_DIR, relativePath))));
   // wrangler dev --persist-to <dir> keeps its state under <dir>/v3.
   await seedModels('local', {
     persistRoot: path.join(persistDir, 'v3'),
-    extraFolders: [{ dir: path.join(FIXTURES_DIR, 'models/tiny_darknet'), ...tinyDarknet }],
+    extraFolders: [{ dir: path.join(FIXTURES_DIR, 'models/tiny_darknet'), ...tinyDarknet }, ...(options.extraModels ?? [])],
   });
 
   const port = await freePort();

@@ -2,7 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/env';
-import { EMBED_CSP, registerPages, VIEWER_CSP } from '../../worker/http/routes/pages';
+import { EMBED_CSP, PRIVATE_WORKER_CSP, PRIVATE_WORKER_POLICY, registerPages, VIEWER_CSP } from '../../worker/http/routes/pages';
 
 const PAGES: Record<string, string> = { '/': '<title>viewer</title>', '/embed': '<title>embed</title>' };
 
@@ -24,7 +24,7 @@ function appWith(assets: Record<string, string>) {
 }
 
 describe('viewer pages', () => {
-  it.each(['/', '/e/5Gk0DYum3b5KFtfiKSam8Q?class=1'])('%s: the viewer, frameable by its own origin only', async (path) => {
+  it.each(['/', '/e/5Gk0DYum3b5KFtfiKSam8Q?class=1'])('%s: the viewer, frameable by its own origin only, cross-origin isolated', async (path) => {
     const { request, requested } = appWith(PAGES);
     const response = await request(path);
     expect(response.status).toBe(200);
@@ -33,15 +33,21 @@ describe('viewer pages', () => {
     expect(response.headers.get('content-security-policy')).toBe(VIEWER_CSP);
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
-  it('/embed/{id}: the embed page, frameable from any origin', async () => {
+  it('/embed/{id}: the embed page, frameable from any origin, isolated ones included', async () => {
     const { request, requested } = appWith(PAGES);
     const response = await request('/embed/5Gk0DYum3b5KFtfiKSam8Q');
     expect(await response.text()).toBe('<title>embed</title>');
     expect(requested).toEqual(['/embed']);
     expect(response.headers.get('content-security-policy')).toBe(EMBED_CSP);
     expect(response.headers.get('x-frame-options')).toBeNull();
+    expect(response.headers.get('cross-origin-opener-policy')).toBeNull();
+    expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   });
 
   it('allows no inline script, no eval and no HTML sinks on either page', () => {
@@ -53,6 +59,16 @@ describe('viewer pages', () => {
     }
     expect(VIEWER_CSP).toContain("frame-ancestors 'self'");
     expect(EMBED_CSP).toContain('frame-ancestors *');
+    // The viewer may create one script URL, the private-mode worker's; the embed page none.
+    expect(VIEWER_CSP).toContain(`trusted-types ${PRIVATE_WORKER_POLICY};`);
+    expect(EMBED_CSP).toContain("trusted-types 'none'");
+  });
+
+  it("lets only the private-mode worker compile WebAssembly and start TF.js's blob: threads", () => {
+    expect(PRIVATE_WORKER_CSP).toContain("script-src 'self' 'wasm-unsafe-eval' blob:");
+    expect(PRIVATE_WORKER_CSP).toContain('worker-src blob:');
+    expect(PRIVATE_WORKER_CSP).not.toMatch(/'unsafe-(eval|inline)'/);
+    for (const csp of [VIEWER_CSP, EMBED_CSP]) expect(csp).not.toContain('blob:');
   });
 
   it('says so when the viewer is not built', async () => {

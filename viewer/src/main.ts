@@ -2,6 +2,10 @@
  * The viewer page (viewer/static/index.html): explain an image (file, drop, paste or a sample scene),
  * look at it in four views, compare classes, and share or embed it. `/e/{id}` opens a stored explanation
  * without recomputing it; the view state lives in the query so a link reproduces what its sender saw.
+ *
+ * Private mode ("compute on this device", private-mode.ts) explains in this browser instead: the image is
+ * never sent, and a result reaches the service only through its explicit "share" button. The query
+ * `compute=device` opens the page in private mode; `threads=off` keeps TF.js to its SIMD build.
  */
 import { COLORMAP_NAMES } from '../../worker/render/colormap';
 import type { ClassExplanationDocument, Prediction } from '../../worker/service/explanation-document';
@@ -11,6 +15,7 @@ import { byId, el } from './dom';
 import { ExplanationView } from './explanation-view';
 import { formatScore, formatValue } from './format';
 import { renderGallery } from './gallery';
+import { describeBackend, PrivateMode, threadsAllowed, type DeviceExplanation } from './private-mode';
 import { iframeSnippet, markdownImageSnippet } from './snippets';
 import { explanationIdFromPath, parseViewState, viewStateQuery, SCALE_NAMES, VIEW_NAMES, type ViewName, type ViewState } from './state';
 
@@ -44,6 +49,7 @@ const ui = {
   caption: byId('caption', HTMLElement),
   details: byId('details', HTMLElement),
   download: byId('download', HTMLButtonElement),
+  downloadJson: byId('download-json', HTMLButtonElement),
   colormap: byId('colormap', HTMLSelectElement),
   alpha: byId('alpha', HTMLInputElement),
   alphaValue: byId('alpha-value', HTMLOutputElement),
@@ -58,10 +64,17 @@ const ui = {
   shareLink: byId('share-link', HTMLInputElement),
   iframeSnippet: byId('iframe-snippet', HTMLTextAreaElement),
   markdownSnippet: byId('markdown-snippet', HTMLTextAreaElement),
+  private: byId('private', HTMLInputElement),
+  privateBackend: byId('private-backend', HTMLElement),
+  deviceNote: byId('device-note', HTMLElement),
+  shareDevice: byId('share-device', HTMLElement),
+  shareUpload: byId('share-upload', HTMLButtonElement),
 };
 
 interface Shown {
   view: ExplanationView;
+  /** How a private result was computed (absent for the service's). */
+  computed?: DeviceExplanation;
   /** The image scaled down for the compare grid. */
   thumbnail: ReturnType<typeof rgbPixels>;
   compareCanvases: Map<number, HTMLCanvasElement>;
@@ -71,9 +84,14 @@ let models: ModelList | undefined;
 let shown: Shown | undefined;
 let state: ViewState = parseViewState(location.search);
 /** The last upload and what it was asked with: changing the model or the number of classes explains it again. */
-let lastUpload: { file: File; model: string; topk: number } | undefined;
+let lastUpload: { file: File; model: string; topk: number; onDevice: boolean } | undefined;
 /** Only the newest request may update the page. */
 let requestSerial = 0;
+/** Private mode's worker, started the first time it is used. */
+let device: PrivateMode | undefined;
+const startQuery = new URLSearchParams(location.search);
+/** `threads=off`: TF.js's SIMD build alone, to compare with the threaded one. */
+const deviceThreads = startQuery.get('threads') !== 'off';
 
 // ---- status and errors ----------------------------------------------------------------------------
 
@@ -146,8 +164,9 @@ async function explainFile(file: File, model = ui.model.value, sameImage = false
     showError(new ApiError('No model selected', 'Wait for the model list to load, or reload the page.'));
     return;
   }
-  lastUpload = { file, model, topk: topk() };
+  lastUpload = { file, model, topk: topk(), onDevice: ui.private.checked };
   ui.model.value = model;
+  if (ui.private.checked) return explainOnDevice(file, model, sameImage);
   const serial = ++requestSerial;
   showProgress(`Uploading ${file.name || 'the image'}…`, 0);
   try {
@@ -170,6 +189,54 @@ async function explainFile(file: File, model = ui.model.value, sameImage = false
   }
 }
 
+/** Private mode: the same explanation, computed in this browser; nothing about the image is sent. */
+async function explainOnDevice(file: File, model: string, sameImage: boolean): Promise<void> {
+  const serial = ++requestSerial;
+  showProgress(`Preparing ${modelName(model)} on this device…`);
+  device ??= new PrivateMode({ threads: deviceThreads });
+  try {
+    const decoded = decodeImageFile(file).catch(() => undefined);
+    const result = await device.explain(file, model, lastUpload?.topk ?? topk(), (text, fraction) => {
+      if (serial === requestSerial) showProgress(text, fraction);
+    });
+    const bitmap = await decoded;
+    if (serial !== requestSerial) return;
+    if (!bitmap) throw new ApiError('This browser cannot show the image', 'It was explained, but the browser cannot decode it to draw the map.');
+    if (!sameImage) state = { ...state, classIndex: undefined };
+    show({ ...result.document, stored: false }, bitmap, result);
+    if (location.pathname !== '/') history.pushState(null, '', '/');
+  } catch (error) {
+    if (serial === requestSerial) showError(error);
+  }
+}
+
+/** The explicit share of a private result: uploads it and a preview, then shows its links. */
+async function shareDeviceResult(): Promise<void> {
+  const explanation = shown?.view.explanation;
+  if (!explanation || !device || explanation.links) return;
+  const { computedOn, image, model, method, layer, predictions, explanations } = explanation;
+  ui.shareUpload.disabled = true;
+  showProgress('Uploading the result and a preview…');
+  try {
+    const shared = await device.share({ computedOn, image, model, method, layer, predictions, explanations });
+    hideProgress();
+    Object.assign(explanation, { id: shared.id, links: shared.links, stored: true });
+    showDeviceNote();
+    history.pushState(null, '', pagePath(shared.id));
+    render(false);
+  } catch (error) {
+    showError(error);
+  } finally {
+    ui.shareUpload.disabled = false;
+  }
+}
+
+function setPrivateMode(on: boolean): void {
+  ui.private.checked = on;
+  ui.private.closest('.private')?.classList.toggle('on', on);
+  ui.privateBackend.textContent = on && !threadsAllowed() ? 'This page is not cross-origin isolated, so TF.js runs without threads.' : '';
+}
+
 async function openStored(id: string): Promise<void> {
   const serial = ++requestSerial;
   lastUpload = undefined;
@@ -190,11 +257,12 @@ function pagePath(id: string): string {
 
 // ---- showing --------------------------------------------------------------------------------------
 
-function show(explanation: Explanation, bitmap: ImageBitmap): void {
+function show(explanation: Explanation, bitmap: ImageBitmap, computed?: DeviceExplanation): void {
   hideProgress();
   ui.error.hidden = true;
   const view = new ExplanationView(explanation, rgbPixels(bitmap));
-  shown = { view, thumbnail: rgbPixels(bitmap, THUMBNAIL_SIDE), compareCanvases: new Map() };
+  shown = { view, computed, thumbnail: rgbPixels(bitmap, THUMBNAIL_SIDE), compareCanvases: new Map() };
+  showDeviceNote();
   bitmap.close();
   state = { ...state, classIndex: view.target(state.classIndex).index };
   // The form shows what this explanation was asked with (a shared one included).
@@ -205,6 +273,29 @@ function show(explanation: Explanation, bitmap: ImageBitmap): void {
   buildPredictions(explanation);
   buildCompare(explanation.explanations);
   render();
+}
+
+/** Where and how fast a private result was computed; data attributes carry the numbers for tests and tools. */
+function showDeviceNote(): void {
+  const computed = shown?.computed;
+  ui.deviceNote.hidden = !computed;
+  if (!computed) return;
+  const { backend, timings } = computed;
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const sent = shown?.view.explanation.links
+    ? 'You shared the result and a 512 px preview; the image itself was not sent.'
+    : 'Nothing about the image was sent.';
+  ui.deviceNote.textContent =
+    `Computed on this device with ${describeBackend(backend)}: model ${ms(timings.model)}, decoding ${ms(timings.decode)}, ` +
+    `loading ${ms(timings.load)}. ${sent}`;
+  Object.assign(ui.deviceNote.dataset, {
+    build: backend.build,
+    threads: String(backend.threads),
+    modelMs: timings.model.toFixed(1),
+    decodeMs: timings.decode.toFixed(1),
+    loadMs: timings.load.toFixed(1),
+    backendMs: timings.backend.toFixed(1),
+  });
 }
 
 function buildPredictions(explanation: Explanation): void {
@@ -276,7 +367,7 @@ function draw(): void {
   ui.canvas.setAttribute('aria-label', `${VIEW_TITLES[state.view]} for “${target.label}” (${formatScore(target.score)})`);
   ui.caption.textContent = `${target.label} · ${formatScore(target.score)}`;
   const { model, layer, method } = view.explanation;
-  const cache = view.explanation.cache === 'hit' ? ' · from the cache' : '';
+  const cache = view.explanation.cache === 'hit' ? ' · from the cache' : view.explanation.computedOn === 'device' && view.explanation.id ? ' · computed on a device, shared' : '';
   ui.details.textContent = `${method} on ${layer.name} (${layer.width}×${layer.height}) · ${modelName(model.id)} ${model.version.slice(0, 8)}${cache}`;
 
   paintLegend(ui.legend, state.colormap);
@@ -310,8 +401,10 @@ function draw(): void {
 function updateShare(target: ClassExplanationDocument): void {
   const explanation = shown?.view.explanation;
   const links = explanation?.links;
+  const unshared = explanation?.computedOn === 'device' && !links;
   ui.share.hidden = !links;
-  ui.shareUnavailable.hidden = Boolean(links);
+  ui.shareDevice.hidden = !unshared;
+  ui.shareUnavailable.hidden = Boolean(links) || unshared;
   if (!explanation || !links || !explanation.id) return;
   const query = viewStateQuery(state);
   if (explanationIdFromPath(location.pathname) === explanation.id) history.replaceState(null, '', pagePath(explanation.id));
@@ -350,6 +443,11 @@ async function copy(button: HTMLButtonElement, field: HTMLInputElement | HTMLTex
     button.textContent = 'Press Ctrl+C';
   }
   setTimeout(() => (button.textContent = label), 1600);
+}
+
+/** A label as a file-name part: letters and digits, dashes between. */
+function fileLabel(label: string): string {
+  return label.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'class';
 }
 
 function wire(): void {
@@ -404,9 +502,21 @@ function wire(): void {
 
   ui.download.addEventListener('click', async () => {
     if (!shown) return;
-    const label = shown.view.target(state.classIndex).label.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
-    download(await canvasPng(ui.canvas), `gradcam-${label || 'class'}-${state.view}.png`);
+    download(await canvasPng(ui.canvas), `gradcam-${fileLabel(shown.view.target(state.classIndex).label)}-${state.view}.png`);
   });
+  ui.downloadJson.addEventListener('click', () => {
+    if (!shown) return;
+    const json = JSON.stringify(shown.view.explanation, null, 2);
+    download(new Blob([json], { type: 'application/json' }), `gradcam-${fileLabel(shown.view.explanation.explanations[0].label)}.json`);
+  });
+  ui.private.addEventListener('change', () => {
+    setPrivateMode(ui.private.checked);
+    // On: the image already shown is explained again here. Off: an image chosen in private mode is
+    // forgotten, so changing the model or the classes can never upload it.
+    if (ui.private.checked && lastUpload) void explainFile(lastUpload.file, ui.model.value, true);
+    else if (lastUpload?.onDevice) lastUpload = undefined;
+  });
+  ui.shareUpload.addEventListener('click', () => void shareDeviceResult());
   for (const [buttonId, field] of [['copy-link', ui.shareLink], ['copy-iframe', ui.iframeSnippet], ['copy-markdown', ui.markdownSnippet]] as const) {
     const button = byId(buttonId, HTMLButtonElement);
     button.addEventListener('click', () => void copy(button, field));
@@ -422,6 +532,7 @@ function wire(): void {
 
 async function start(): Promise<void> {
   wire();
+  setPrivateMode(startQuery.get('compute') === 'device');
   syncControls();
   // Views are listed in VIEW_NAMES order in the page; a mismatch is a build error, caught here early.
   if (document.querySelectorAll('input[name="view"]').length !== VIEW_NAMES.length) throw new Error('the page lacks a view control');

@@ -3,6 +3,7 @@
  * Handlers are thin: they parse and validate, call the service, and shape the response.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Env } from '../env';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
@@ -42,6 +43,8 @@ export function createApp() {
   app.notFound((c) => problemResponse({ ...PROBLEMS.notFound, detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(error.toProblem());
+    // Hono's validators throw these for a body they cannot read (malformed JSON, say).
+    if (error instanceof HTTPException && error.status === 400) return problemResponse(new ProblemError('badRequest', error.message).toProblem());
     console.error(`${c.req.method} ${c.req.path} failed:`, error);
     return problemResponse({ ...PROBLEMS.internal, detail: 'the server failed to answer; the error was logged' });
   });

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { METHODS } from '../explain/methods';
 import { MODEL_ID } from '../model/manifest';
+import { PREVIEW_MAX_SIDE } from '../image';
 import { COLORMAP_NAMES, DEFAULT_COLORMAP } from '../render/colormap';
 
 /** Bounds of `topk` (issue: "topk (1–10)"). */
@@ -56,6 +57,9 @@ const MapSchema = z
 
 export const ExplanationSchema = z
   .object({
+    computedOn: z.enum(['device']).optional().openapi({
+      description: 'Absent: computed by this service. `device`: computed in a browser and shared (POST /v1/explanations)',
+    }),
     image: z.object({ sha256: z.string(), width: z.number().int(), height: z.number().int(), type: z.string() }),
     model: z.object({ id: z.string(), version: z.string() }),
     method: z.string(),
@@ -77,6 +81,24 @@ export const ExplainResponseSchema = ExplanationSchema.extend({
   stored: z.boolean(),
   links: LinksSchema.optional(),
 }).openapi('ExplainResponse');
+
+export const SharedExplanationSchema = z
+  .object({
+    id: z.string().openapi({ description: 'A fresh random id: the service did not compute the result, so it is not the HMAC of a cache key' }),
+    computedOn: z.literal('device'),
+    links: LinksSchema,
+  })
+  .openapi('SharedExplanation');
+
+export const ShareRequestSchema = z
+  .object({
+    document: ExplanationSchema.openapi({ description: 'The explanation as the browser computed it' }),
+    preview: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+      .openapi({ description: `base64 of a JPEG of the image, longest side ≤ ${PREVIEW_MAX_SIDE} px` }),
+  })
+  .openapi('ShareRequest');
 
 export const ExplanationIdParamSchema = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'Explanation id (22 characters, base64url)' }),

@@ -80,3 +80,18 @@ export async function modelVersion(files: readonly ModelFile[]): Promise<string>
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lines));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
 }
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Checks one of the model's files against the manifest's size and SHA-256, wherever it was read from
+ * (KV in the worker, HTTP in the viewer's private mode).
+ */
+export async function verifyModelFile(manifest: Pick<ModelManifest, 'id'>, file: ModelFile, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+  if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
+    throw new Error(`model ${manifest.id}: file ${file.path} does not match its manifest checksum`);
+  }
+}

@@ -3,7 +3,7 @@
  *   model:<id>:manifest          the manifest JSON
  *   model:<id>:<version>:<path>  each file's bytes (versioned, so an upload never mixes two versions)
  */
-import { parseManifest, type ModelManifest } from './manifest';
+import { parseManifest, verifyModelFile, type ModelManifest } from './manifest';
 import type { ModelFiles } from './memory-io-handler';
 
 const MANIFEST_SUFFIX = ':manifest';
@@ -37,11 +37,6 @@ export async function listManifests(kv: KVNamespace): Promise<ModelManifest[]> {
   return manifests.filter((m): m is ModelManifest => m !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** Reads all files of a model and checks each against the manifest's size and SHA-256. */
 export async function readModelFiles(kv: KVNamespace, manifest: ModelManifest): Promise<ModelFiles> {
   const entries = await Promise.all(
@@ -49,9 +44,7 @@ export async function readModelFiles(kv: KVNamespace, manifest: ModelManifest): 
       const value = await kv.get(modelFileKey(manifest, file.path), 'arrayBuffer');
       if (value == null) throw new Error(`model ${manifest.id}: file ${file.path} is not stored`);
       const bytes = new Uint8Array(value);
-      if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-        throw new Error(`model ${manifest.id}: file ${file.path} does not match its manifest checksum`);
-      }
+      await verifyModelFile(manifest, file, bytes);
       return [file.path, bytes] as const;
     }),
   );

@@ -1,27 +1,20 @@
 /**
- * Explains one uploaded image: resolve the request against the model's manifest, decode, run the method,
- * shape the document. Knows nothing of HTTP requests, caching or how models are stored; those come in
- * through `ExplainDeps` or wrap around it (service/cached-explain.ts).
+ * Explains one uploaded image: resolve the request against the model's manifest, decode, load, and hand
+ * the pixels to the runtime-neutral core (service/explain-pixels.ts), mapping what goes wrong to
+ * problems. Knows nothing of HTTP requests, caching or how models are stored; those come in through
+ * `ExplainDeps` or wrap around it (service/cached-explain.ts).
  */
-import { explainClasses, topIndices, type TargetSelection } from '../explain/explain-classes';
 import { LayerSelectionError } from '../explain/expose-layers-model';
 import type { MethodName } from '../explain/methods';
 import { ProblemError } from '../http/problem';
 import { decodeImage, ImageInputError, type DecodedImage, type ImageLimits } from '../image';
 import type { LoadedModel } from '../model/load-model';
 import type { ModelManifest } from '../model/manifest';
-import { toModelInput } from '../model/preprocess';
-import { encodeMap } from './encode-map';
-import type { ExplanationDocument, Prediction } from './explanation-document';
+import { explainPixels, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
+import type { ExplanationDocument } from './explanation-document';
 import { resolveClasses } from './resolve-classes';
 
-/** How many predictions a document lists at least, whatever the number of explained classes. */
-export const MIN_PREDICTIONS = 5;
-/**
- * Longest side of the pixels kept after decoding: ample for any model input and for the 512 px preview,
- * and it keeps a large photo from holding tens of megabytes of the isolate's 128 MB through the model run.
- */
-export const WORKING_MAX_SIDE = 2048;
+export { MIN_PREDICTIONS, sha256Hex, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
 
 export interface ExplainOptions {
   modelId: string;
@@ -30,15 +23,6 @@ export interface ExplainOptions {
   /** …or these classes (label indices or names); when given, they win over `topk`. */
   classes: string[];
   /** Grad-CAM layer; undefined means the manifest's choice. */
-  layer?: string;
-  method: MethodName;
-}
-
-/** A request checked against its model: what is explained is now fully determined by it and the image. */
-export interface ResolvedExplainRequest {
-  manifest: ModelManifest;
-  /** Label indices (sorted, unique) or the number of best classes. */
-  targets: { top: number } | { classes: number[] };
   layer?: string;
   method: MethodName;
 }
@@ -68,11 +52,6 @@ let modelRuns = 0;
 /** How many times this isolate ran a model for an explanation (tests use it to prove a cache hit ran none). */
 export function modelRunCount(): number {
   return modelRuns;
-}
-
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const PROBLEM_BY_IMAGE_ERROR = {
@@ -111,52 +90,14 @@ export async function explainImage(
   const load = performance.now() - started;
 
   started = performance.now();
-  let exposed;
+  let document: ExplanationDocument;
   try {
-    exposed = request.layer === undefined ? model.exposed : model.exposeAt(request.layer);
+    modelRuns++;
+    document = explainPixels(model, image, sha256, request);
   } catch (error) {
     if (error instanceof LayerSelectionError) throw new ProblemError('badRequest', error.message);
     throw error;
   }
-  const offset = manifest.output.labelOffset;
-  const targets: TargetSelection =
-    'classes' in request.targets ? { classes: request.targets.classes.map((c) => c + offset) } : request.targets;
-  const input = toModelInput(image, manifest);
-  let result;
-  try {
-    modelRuns++;
-    result = explainClasses(exposed, input, {
-      targets,
-      activation: manifest.output.activation,
-      method: request.method,
-      ignoredOutputs: offset,
-    });
-  } finally {
-    input.dispose();
-  }
   const modelTime = performance.now() - started;
-
-  const label = (outputIndex: number) => manifest.labels[outputIndex - offset] ?? `class ${outputIndex - offset}`;
-  const predictionCount = Math.max(MIN_PREDICTIONS, result.explanations.length);
-  const predictions: Prediction[] = topIndices(result.scores, predictionCount, offset).map((i) => ({
-    index: i - offset,
-    label: label(i),
-    score: result.scores[i],
-  }));
-  const [layerHeight, layerWidth, channels] = exposed.layer.shape;
-  const document: ExplanationDocument = {
-    image: { sha256, width: image.source.width, height: image.source.height, type: image.type },
-    model: { id: manifest.id, version: manifest.version },
-    method: request.method,
-    layer: { name: exposed.layer.name, width: layerWidth, height: layerHeight, channels },
-    predictions,
-    explanations: result.explanations.map((map) => ({
-      index: map.index - offset,
-      label: label(map.index),
-      score: map.score,
-      logit: map.logit,
-      map: encodeMap(map),
-    })),
-  };
   return { document, image, timings: { decode, load, model: modelTime } };
 }

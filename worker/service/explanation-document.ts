@@ -28,6 +28,12 @@ export interface ClassExplanationDocument extends Prediction {
 }
 
 export interface ExplanationDocument {
+  /**
+   * Absent: computed by this service from the uploaded image. `device`: computed in a browser (the viewer's
+   * private mode) and shared afterwards; the service never saw the image, and `image.sha256` is then the
+   * SHA-256 of the shared preview (see http/routes/explanations.ts).
+   */
+  computedOn?: 'device';
   image: { sha256: string; width: number; height: number; type: string };
   model: { id: string; version: string };
   method: string;

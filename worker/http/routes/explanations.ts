@@ -1,5 +1,9 @@
-/** Stored explanations by id: their JSON, the image preview, and the map drawn over it as a PNG. */
+/**
+ * Stored explanations by id: their JSON, the image preview, and the map drawn over it as a PNG; and
+ * POST /v1/explanations, which stores an explanation computed in a browser when its user shares it.
+ */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { decodeBase64 } from 'hono/utils/encode';
 import { EXPLANATION_ID } from '../../cache/explanation-key';
@@ -7,12 +11,23 @@ import type { ExplanationStore, StoredExplanation } from '../../cache/explanatio
 import type { Env } from '../../env';
 import { decodeImage, encodePng } from '../../image';
 import { renderOverlay } from '../../render/overlay';
+import { readManifest } from '../../model/model-store';
+import { shareExplanation, ShareRejectedError } from '../../service/share-explanation';
 import { explanationStore } from '../../service/worker-deps';
 import { immutableHeaders, notModified, strongEtag } from '../immutable';
 import { explanationLinks } from '../links';
 import { problemResponses } from '../openapi-responses';
-import { ProblemError } from '../problem';
-import { ExplanationIdParamSchema, OverlayQuerySchema, StoredExplanationSchema } from '../schemas';
+import { ProblemError, problemResponse } from '../problem';
+import {
+  ExplanationIdParamSchema,
+  OverlayQuerySchema,
+  SharedExplanationSchema,
+  ShareRequestSchema,
+  StoredExplanationSchema,
+} from '../schemas';
+
+/** Largest share request: a preview (≤ 512 KB, as base64) and a document of ten 256×256 maps (≈ 3.5 MB as base64). */
+export const SHARE_MAX_BYTES = 4 * 1024 * 1024;
 
 const ERRORS = problemResponses(400, 404);
 const NOT_MODIFIED = { 304: { description: 'Not modified (If-None-Match matched the ETag)' } };
@@ -53,6 +68,27 @@ const overlayRoute = createRoute({
   },
 });
 
+const shareRoute = createRoute({
+  method: 'post',
+  path: '/v1/explanations',
+  summary: 'Share an explanation computed in a browser: stores it and its preview, answers its links',
+  description:
+    'For results the viewer computed on the device (private mode): never called unless its user chooses to share. ' +
+    'The document is checked against the model (version, labels, map sizes), stored under a fresh random id and ' +
+    'marked `computedOn: "device"`; its `image.sha256` becomes the SHA-256 of the preview, the only image the service receives.',
+  middleware: [
+    bodyLimit({
+      maxSize: SHARE_MAX_BYTES,
+      onError: () => problemResponse(new ProblemError('tooLarge', `a share request may have at most ${SHARE_MAX_BYTES} bytes`).toProblem()),
+    }),
+  ] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: ShareRequestSchema } } } },
+  responses: {
+    201: { description: 'Stored', content: { 'application/json': { schema: SharedExplanationSchema } } },
+    ...problemResponses(400, 404, 413, 500),
+  },
+});
+
 function checkId(id: string): string {
   if (!EXPLANATION_ID.test(id)) throw new ProblemError('badRequest', `"${id}" is not an explanation id (22 characters of A–Z, a–z, 0–9, "-", "_")`);
   return id;
@@ -73,6 +109,29 @@ async function requirePreview(store: ExplanationStore, explanation: StoredExplan
 export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   // Open to every origin so other sites can embed the JSON, the preview and the overlay.
   app.use('/v1/explanations/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag'] }));
+
+  // Also readable by cross-origin-isolated pages (their `Cross-Origin-Embedder-Policy: require-corp` needs it
+  // for an overlay.png in an <img>).
+  app.use('/v1/explanations/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
+  });
+
+  app.openapi(shareRoute, async (c) => {
+    const { document, preview } = c.req.valid('json');
+    const manifest = await readManifest(c.env.MODELS, document.model.id);
+    if (!manifest) throw new ProblemError('modelNotFound', `no model with id "${document.model.id}"`);
+    let id: string | undefined;
+    try {
+      id = await shareExplanation(explanationStore(c.env), manifest, document, decodeBase64(preview) as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      if (error instanceof ShareRejectedError) throw new ProblemError('badRequest', error.message);
+      throw error;
+    }
+    if (!id) throw new ProblemError('internal', 'the explanation could not be stored; try again');
+    const links = explanationLinks(new URL(c.req.url).origin, id);
+    return c.json({ id, computedOn: 'device' as const, links }, 201, { location: links.self, 'cache-control': 'no-store' });
+  });
 
   app.openapi(explanationRoute, async (c) => {
     const id = checkId(c.req.valid('param').id);
