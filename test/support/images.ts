@@ -123,3 +123,20 @@ export function pixelAt(image: { width: number; data: Uint8Array }, x: number, y
   const i = (y * image.width + x) * 3;
   return [image.data[i], image.data[i + 1], image.data[i + 2]];
 }
+
+/**
+ * A photo-sized test picture (RGBA): red grows left to right, green top to bottom, blue waves. Any turn
+ * or flip is visible in its corners, and the waves give a JPEG encoder real detail to code.
+ */
+export function gradientPhoto(width: number, height: number): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 4) {
+      rgba[i] = (x * 255) / width;
+      rgba[i + 1] = (y * 255) / height;
+      rgba[i + 2] = 128 + 100 * Math.sin(x / 50) * Math.cos(y / 70);
+      rgba[i + 3] = 255;
+    }
+  }
+  return rgba;
+}

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeJpegRgba } from '../../../worker/image/codecs';
 import { fixtureBytes } from '../../support/files';
-import { withExifOrientation } from '../../support/images';
+import { gradientPhoto, withExifOrientation } from '../../support/images';
 import { seedTinyDarknet, TINY_DARKNET_ID } from '../../support/models';
 import type { ExplanationDocument } from '../../../worker/service/explanation-document';
 
@@ -101,15 +101,7 @@ describe('POST /v1/explain with the real Tiny Darknet', () => {
   it('explains a 12-megapixel phone photo, turned by its EXIF orientation', async () => {
     // A 4000×3000 frame stored sideways (orientation 6), as phones write them: upright it is 3000×4000.
     const [width, height] = [4000, 3000];
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0, i = 0; y < height; y++) {
-      for (let x = 0; x < width; x++, i += 4) {
-        rgba[i] = (x * 255) / width;
-        rgba[i + 1] = (y * 255) / height;
-        rgba[i + 2] = 128 + 100 * Math.sin(x / 50) * Math.cos(y / 70);
-        rgba[i + 3] = 255;
-      }
-    }
+    const rgba = gradientPhoto(width, height);
     const jpeg = withExifOrientation(await encodeJpegRgba({ width, height, data: rgba }, 85), 6, 'MM');
     const response = await explain(jpeg as Uint8Array<ArrayBuffer>, '&topk=1&store=false', 'image/jpeg');
     expect(response.status).toBe(200);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, ImageInputError, readImageHeader, type ExifOrientation } from '../../../worker/image';
 import { encodeJpegRgba } from '../../../worker/image/codecs';
 import { fixtureBytes } from '../../support/files';
-import { craftPng, FIXTURE_IMAGE_SIZES, pixelAt, pngHeaderOnly, quadrants, withExifOrientation, type Rgb } from '../../support/images';
+import { craftPng, FIXTURE_IMAGE_SIZES, gradientPhoto, pixelAt, pngHeaderOnly, quadrants, withExifOrientation, type Rgb } from '../../support/images';
 import { encodeWebp } from '../../support/webp';
 
 async function kindOf(decoding: Promise<unknown>): Promise<string> {
@@ -173,15 +173,7 @@ describe('decodeImage', () => {
 
   it('decodes a 12-megapixel photo, turned', async () => {
     const [width, height] = [4000, 3000];
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    for (let y = 0, i = 0; y < height; y++) {
-      for (let x = 0; x < width; x++, i += 4) {
-        rgba[i] = (x * 255) / width;
-        rgba[i + 1] = (y * 255) / height;
-        rgba[i + 2] = 128 + 100 * Math.sin(x / 50) * Math.cos(y / 70);
-        rgba[i + 3] = 255;
-      }
-    }
+    const rgba = gradientPhoto(width, height);
     const jpeg = withExifOrientation(await encodeJpegRgba({ width, height, data: rgba }, 85), 6, 'MM');
     const started = performance.now();
     const image = await decodeImage(jpeg);
