@@ -7,10 +7,10 @@
  *   centred Gaussian, Sobel edges): pointing game, energy in box, and — in scenes with ≥ 2 classes —
  *   the share of the map on objects of other classes;
  * - faithfulness: deletion and insertion AUC (Petsiuk et al. 2018) on the first `--faithfulness-scenes`
- *   scenes (each curve costs `--steps` − 1 forward passes, the evaluation's dominant cost);
+ *   scenes, all by default (each curve costs `--steps` − 1 forward passes, the evaluation's dominant cost);
  * - a Markdown table on stdout, `eval.json` and `examples.png` (maps overlaid) in `--out`.
  *
- * Options: --model models/compact-efficientnet, --scenes 1000, --faithfulness-scenes 200, --steps 10,
+ * Options: --model models/compact-efficientnet, --scenes 1000, --faithfulness-scenes 1000, --steps 10,
  * --examples 12, --out artifacts/eval, --backend wasm|cpu.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -127,7 +127,7 @@ function faithfulness(
   exposed: ExposedModel,
   manifest: ModelManifest,
   steps: number,
-): Map<Method, { deletion: number[]; insertion: number[] }> {
+): { curves: Map<Method, { deletion: number[]; insertion: number[] }>; ends: { image: number[]; deleted: number[]; blurred: number[] } } {
   const { width, height } = scene;
   const pixels = Float32Array.from(scene.image);
   // Deleted pixels take the preprocessing mean: zero in the model's input, as RISE deletes to zeros.
@@ -162,10 +162,13 @@ function faithfulness(
     }
     result.set(method, entry);
   }
-  return result;
+  const present = [...(maps.get('grad-cam')?.keys() ?? [])];
+  const ends = { image: present.map((c) => scores[0][c]), deleted: present.map((c) => scores[1][c]), blurred: present.map((c) => scores[2][c]) };
+  return { curves: result, ends };
 }
 
 export async function evaluate(options: EvalOptions) {
+  const tensorsBefore = tf.memory().numTensors;
   const { manifest, files } = await readModel(options.modelDir);
   const loaded = await loadModel(manifest, files);
   const { width, height } = manifest.input;
@@ -178,7 +181,8 @@ export async function evaluate(options: EvalOptions) {
   const scoresByClass = Array.from({ length: classes }, () => new Float32Array(options.scenes));
   const labelsByClass = Array.from({ length: classes }, () => new Uint8Array(options.scenes));
   const exampleRows: (Uint8Array | null)[][] = [];
-  const tensorsBefore = tf.memory().numTensors;
+  /** Mean score of the present classes at the curves' shared ends: what deletion and insertion move between. */
+  const endScores = { image: new Mean(), deleted: new Mean(), blurred: new Mean() };
   const started = performance.now();
 
   for (let i = 0; i < options.scenes; i++) {
@@ -217,10 +221,14 @@ export async function evaluate(options: EvalOptions) {
       }
     }
     if (i < options.faithfulnessScenes) {
-      for (const [method, { deletion, insertion }] of faithfulness(scene, maps, loaded.exposed, manifest, options.steps)) {
+      const { curves, ends } = faithfulness(scene, maps, loaded.exposed, manifest, options.steps);
+      for (const [method, { deletion, insertion }] of curves) {
         deletion.forEach((v) => stats.get(method)!.deletionAuc.add(v));
         insertion.forEach((v) => stats.get(method)!.insertionAuc.add(v));
       }
+      ends.image.forEach((v) => endScores.image.add(v));
+      ends.deleted.forEach((v) => endScores.deleted.add(v));
+      ends.blurred.forEach((v) => endScores.blurred.add(v));
     }
     if (i < options.examples) {
       exampleRows.push([
@@ -274,12 +282,14 @@ export async function evaluate(options: EvalOptions) {
         sceneSeeds: { start: EVAL_SCENE_SEEDS.start, count: options.scenes },
         faithfulnessScenes: Math.min(options.faithfulnessScenes, options.scenes),
         curveSteps: options.steps,
+        curveEndScores: { image: endScores.image.value, deleted: endScores.deleted.value, blurred: endScores.blurred.value },
         pointingToleranceInPixels: tolerance,
       },
       classification: { mAP, perClassAp },
       methods,
       criteria,
       seconds: Math.round((performance.now() - started) / 1000),
+      /** Tensors left behind by loading, explaining and disposing the model: 0 unless something leaks. */
       leakedTensors: tf.memory().numTensors - tensorsBefore,
     },
     grid,
@@ -308,7 +318,9 @@ export function markdownReport(r: Report): string {
     `Localisation over ${r.methods['grad-cam'].counts.classInstances} class instances (other-class share: ` +
       `${r.methods['grad-cam'].counts.multiClassInstances} in scenes with ≥ 2 classes); deletion/insertion over ` +
       `${r.methods['grad-cam'].counts.curves} curves from the first ${r.settings.faithfulnessScenes} scenes, ` +
-      `${r.settings.curveSteps} steps each. Pointing tolerance ${r.settings.pointingToleranceInPixels.toFixed(1)} px.`,
+      `${r.settings.curveSteps} steps each; mean class score on the image ${f(r.settings.curveEndScores.image)}, ` +
+      `fully deleted ${f(r.settings.curveEndScores.deleted)}, blurred ${f(r.settings.curveEndScores.blurred)}. ` +
+      `Pointing tolerance ${r.settings.pointingToleranceInPixels.toFixed(1)} px.`,
     '',
     ...Object.entries(r.criteria).map(([k, ok]) => `- [${ok ? 'x' : ' '}] ${k}`),
   ];
@@ -320,7 +332,7 @@ async function main(): Promise<void> {
     options: {
       model: { type: 'string', default: 'models/compact-efficientnet' },
       scenes: { type: 'string', default: `${EVAL_SCENE_SEEDS.count}` },
-      'faithfulness-scenes': { type: 'string', default: '200' },
+      'faithfulness-scenes': { type: 'string', default: `${EVAL_SCENE_SEEDS.count}` },
       steps: { type: 'string', default: '10' },
       examples: { type: 'string', default: '12' },
       out: { type: 'string', default: 'artifacts/eval' },

@@ -21,7 +21,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Validation scenes sit after every training index a run can use. */
 const VALIDATION = { first: 1_000_000, count: 1000 };
 
-export const TRAINING_DEFAULTS = { seed: 1, scenes: 120_000, epochs: 2 };
+export const TRAINING_DEFAULTS = { seed: 1, scenes: 100_000, epochs: 2 };
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -71,5 +71,14 @@ describe.skipIf(!hasTorch)('training pipeline (PyTorch → TF.js)', () => {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(log.loss).toHaveLength(60);
     expect(mean(log.loss.slice(-10))).toBeLessThan(0.7 * mean(log.loss.slice(0, 10)));
+
+    // Same seed, same run: a rerun retraces the first steps exactly (init, shuffling, augmentation, dropout).
+    const rerun = path.join(dir, 'rerun');
+    python([
+      ...['--data', path.join(dir, 'small'), '--val', path.join(dir, 'val'), '--out', rerun],
+      ...['--max-steps', '60', '--batch-size', '16', '--reference-count', '4'],
+    ]);
+    const again = JSON.parse(readFileSync(path.join(rerun, 'export.json'), 'utf8')) as { log: { loss: number[] } };
+    expect(again.log.loss).toEqual(log.loss);
   });
 });
