@@ -15,14 +15,15 @@ import type { ModelManifest } from '../worker/model/manifest';
 import { memoryIOHandler, type ModelFiles } from '../worker/model/memory-io-handler';
 
 /**
- * How a model is run, from TF.js as it comes to everything this project adds:
+ * How a model is run, from TF.js as it comes to everything this project adds (listed in the order the
+ * benchmark samples them, so that the variants it compares are timed next to each other):
  * - `layers`: `model.predict` of the LayersModel (forward only; Grad-CAM needs a split);
  * - `plain`: the layer-by-layer split of explain/expose-layers-model.ts;
  * - `graph`, `fold`, `fuse`, `compiled`: explain/compile-layers-model.ts with more and more of its
  *   optimisations (plain op closures; + batch norm folded; + bias and activation fused; + the one-pass
  *   swish kernel, i.e. everything: what the worker runs).
  */
-export const VARIANTS = ['layers', 'plain', 'graph', 'fold', 'fuse', 'compiled'] as const;
+export const VARIANTS = ['layers', 'compiled', 'fuse', 'fold', 'graph', 'plain'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 const COMPILE_OPTIONS: Record<Exclude<Variant, 'layers' | 'plain'>, CompileLayersOptions> = {
@@ -61,6 +62,11 @@ function benchInput(manifest: ModelManifest): tf.Tensor4D {
 /** The variants that apply to a model: all of them for a LayersModel, the plain split for a GraphModel. */
 export function variantsFor(manifest: ModelManifest): readonly Variant[] {
   return manifest.format === 'tfjs-layers' ? VARIANTS : ['plain'];
+}
+
+/** Grad-CAM is timed for the worker's two paths; the intermediate variants only show what each step pays. */
+export function explainsWith(variant: Variant): boolean {
+  return variant === 'plain' || variant === 'compiled';
 }
 
 export class EngineSession {

@@ -1,13 +1,14 @@
 /**
  * Times forward passes and Grad-CAM for every variant of one model, in rounds: each round takes one
- * sample of every (variant, operation) in a rotating order, so slow spells on a noisy machine hit all of
- * them alike and ratios taken within the run stay meaningful.
+ * sample of every (variant, operation), in the variants' order (compared ones are neighbours) rotated by
+ * one each round, so slow spells on a noisy machine hit all of them alike and ratios of samples taken
+ * in the same round stay meaningful.
  *
  * A sample is one call that repeats the operation `reps` times; the call's fixed cost (measured with a
  * no-op call) is subtracted and the rest divided by `reps`. Calls are timed by the caller's clock, which
  * for workerd is the Node side (see bench/worker-bench.ts).
  */
-import type { Operation, Variant } from './engine-session';
+import { explainsWith, type Operation, type Variant } from './engine-session';
 import { summarize, type Summary } from './stats';
 
 /** Runs `operation` `reps` times in one call and returns the call's wall time in ms. */
@@ -40,7 +41,7 @@ const OPERATIONS: Record<Measured, { operation: Operation; k: number }> = {
 export async function measureEngine(call: TimedCall, variants: readonly Variant[], options: MeasureOptions): Promise<EngineTimings> {
   const jobs = variants.flatMap((variant) =>
     (Object.keys(OPERATIONS) as Measured[])
-      .filter((measured) => variant !== 'layers' || measured === 'forward')
+      .filter((measured) => measured === 'forward' || explainsWith(variant))
       .map((measured) => ({ variant, measured })),
   );
   // Warm-up: first calls build XNNPACK operators and JIT the glue.
