@@ -6,7 +6,8 @@
  *    (model/optimize/fold-batch-norm.ts);
  *  - fuses bias and activation into that op where TF.js has a fused kernel (relu, relu6, elu, sigmoid,
  *    leaky ReLU); swish, which has none, runs as one pass of runtime/kernels/swish-kernel.ts where the
- *    backend has it (x·σ(x), two passes, elsewhere; tfjs-layers makes three);
+ *    backend has it (x·σ(x), two passes, elsewhere; tfjs-layers makes three); a depthwise convolution
+ *    followed by swish runs as one pass of runtime/kernels/depthwise-swish-kernel.ts where it applies;
  *  - turns every layer into one closure over its weights and attributes, skipping tfjs-layers' per-call
  *    work (symbolic checks, kwargs, a tidy scope per layer);
  *  - frees each activation as soon as its last reader has run, so the body's memory peak is a few
@@ -21,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldBatchNorm, type BatchNormParams, type FoldableKernel, type FoldedWeights } from '../model/optimize/fold-batch-norm';
+import { depthwiseConv2dSwish } from '../runtime/kernels/depthwise-swish-kernel';
 import { swish } from '../runtime/kernels/swish-kernel';
 import type { ExposedModel, HeadContext } from './exposed-model';
 import { splitLayersGraph, type ExposeLayersOptions, type LayersGraphSplit } from './expose-layers-model';
@@ -38,6 +40,11 @@ export interface CompileLayersOptions {
   fuseActivations?: boolean;
   /** Run swish in the body as one pass of the Swish kernel (runtime/kernels), where registered. Default true. */
   swishKernel?: boolean;
+  /**
+   * Run a depthwise convolution with its bias and swish in the body as one pass of the
+   * DepthwiseConv2dSwish kernel (runtime/kernels), where registered and applicable. Default true.
+   */
+  depthwiseSwishKernel?: boolean;
 }
 
 /** A model compiled once; `expose` splits it at a layer (cheap: programs share the folded weights). */
@@ -204,8 +211,11 @@ function batchNormParams(layer: Layer, rank: number): BatchNormParams | undefine
   };
 }
 
-/** Runs a linear layer with its (folded) weights and an activation: fused in the body, op by op in the head. */
-function linearOp(spec: LinearLayer, weights: { kernel: tf.Tensor; bias?: tf.Tensor1D }, activation: Activation, mode: Mode, fuse: boolean) {
+/**
+ * Runs a linear layer with its (folded) weights and an activation: fused in the body, op by op in the head.
+ * `depthwiseSwish`: the layer is a depthwise convolution followed by swish that may run as one kernel.
+ */
+function linearOp(spec: LinearLayer, weights: { kernel: tf.Tensor; bias?: tf.Tensor1D }, activation: Activation, mode: Mode, fuse: boolean, depthwiseSwish = false) {
   const { kernel, bias } = weights;
   const { strides, pad, dilations } = spec;
   if (mode === 'body' && fuse) {
@@ -213,6 +223,10 @@ function linearOp(spec: LinearLayer, weights: { kernel: tf.Tensor; bias?: tf.Ten
     const leakyreluAlpha = activation.leakyreluAlpha;
     const after = activation.fused ? undefined : activation;
     return (x: tf.Tensor): tf.Tensor => {
+      if (depthwiseSwish && bias) {
+        const y = depthwiseConv2dSwish(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides, pad });
+        if (y) return y;
+      }
       let z: tf.Tensor;
       if (spec.kind === 'dense') {
         z = tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: fused, leakyreluAlpha });
@@ -359,7 +373,9 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Fol
         names.push(layerOf(actNode).name);
         out = actNode.outputTensors[0];
       }
-      steps.push(single(names.join('+'), linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations), [out]));
+      const depthwiseSwish = mode === 'body' && options.depthwiseSwishKernel && linear.kind === 'depthwise' && activation === ACTIVATIONS.swish;
+      const op = linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations, depthwiseSwish);
+      steps.push(single(names.join('+'), op, [out]));
       continue;
     }
     steps.push(compileLayer(node, layer, inputIds, rank, (a) => forMode(a, mode, options), mode, single));
@@ -502,7 +518,7 @@ function runProgram(program: Program, given: Iterable<readonly [number, tf.Tenso
 
 /** Compiles `model` (weights are folded lazily, per split, and shared). */
 export function compileLayersModel(model: tfl.LayersModel, options: CompileLayersOptions = {}): CompiledLayersModel {
-  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, ...options };
+  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, ...options };
   const cache = new FoldedWeightCache();
   return {
     expose(exposeOptions = {}) {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
 import { registerSwishKernel } from './kernels/swish-kernel';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import '@tensorflow/tfjs-backend-wasm';
@@ -15,7 +16,9 @@ let ready: Promise<void> | undefined;
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
-    registerSwishKernel(new WebAssembly.Module(readFileSync(new URL('./kernels/swish.wasm', import.meta.url))));
+    const kernelModule = (file: string) => new WebAssembly.Module(readFileSync(new URL(`./kernels/${file}`, import.meta.url)));
+    registerSwishKernel(kernelModule('swish.wasm'));
+    registerDepthwiseConv2dSwishKernel(kernelModule('depthwise-swish.wasm'));
     const ok = await tf.setBackend('wasm');
     if (!ok || tf.getBackend() !== 'wasm') throw new Error('TF.js WASM backend failed to initialise in Node');
   })().catch((error) => {

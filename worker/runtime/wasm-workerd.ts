@@ -8,6 +8,8 @@
  * worker knows how the backend was started.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
+import depthwiseSwishWasm from './kernels/depthwise-swish.wasm';
 import { registerSwishKernel } from './kernels/swish-kernel';
 import swishWasm from './kernels/swish.wasm';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
@@ -46,6 +48,7 @@ export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
     registerSwishKernel(swishWasm);
+    registerDepthwiseConv2dSwishKernel(depthwiseSwishWasm);
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, instantiateBackend, 3);
     const ok = await tf.setBackend(BACKEND);

@@ -17,6 +17,7 @@ import { exposeLayersModel } from '../../../worker/explain/expose-layers-model';
 import { disposeBodyOutput, type ExposedModel } from '../../../worker/explain/exposed-model';
 import { parseManifest } from '../../../worker/model/manifest';
 import { memoryIOHandler } from '../../../worker/model/memory-io-handler';
+import { DEPTHWISE_CONV2D_SWISH } from '../../../worker/runtime/kernels/depthwise-swish-kernel';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { repoBytes } from '../../support/files';
 import { tinyDarknet } from '../../support/models';
@@ -103,6 +104,8 @@ describe('compileLayersModel', () => {
       explainClasses(exposed, input, { targets: { top: 3 }, activation: 'softmax' });
     });
     expect(profile.kernels.map((k) => k.name).filter((name) => CPU_FALLBACK_KERNELS.includes(name))).toEqual([]);
+    // Each of B0's 16 blocks runs its depthwise convolution, bias and swish as one kernel.
+    expect(profile.kernels.filter((k) => k.name === DEPTHWISE_CONV2D_SWISH)).toHaveLength(16);
 
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) explainClasses(exposed, input, { targets: { top: 2 }, activation: 'softmax' });
@@ -174,7 +177,7 @@ describe('compileLayersModel', () => {
 
   const OPTION_SETS: Record<string, CompileLayersOptions> = {
     'every optimisation': {},
-    'no folding, fusing or swish kernel': { foldBatchNorm: false, fuseActivations: false, swishKernel: false },
+    'no folding, fusing or swish kernels': { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false },
     'folding without fusing': { fuseActivations: false },
   };
   for (const [name, options] of Object.entries(OPTION_SETS)) {

@@ -14,14 +14,14 @@
  * n·ln 2 when |x| is large, where swish is within 1e-15 of 0 or of x anyway); x ≤ −88 gives ≈ x·e^−88.
  */
 
-const SIMD = 0xfd;
+export const SIMD = 0xfd;
 /** Final SIMD opcodes (WebAssembly 2.0, "Vector Instructions" of the binary format). */
-const OP = {
+export const OP = {
   load: 0x00, store: 0x0b, i32x4Splat: 0x11, i32x4Shl: 0xab, f32x4Neg: 0xe1, f32x4Add: 0xe4, f32x4Sub: 0xe5,
   f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
 } as const;
 
-function uleb(value: number): number[] {
+export function uleb(value: number): number[] {
   const out: number[] = [];
   do {
     let byte = value & 0x7f;
@@ -32,7 +32,7 @@ function uleb(value: number): number[] {
   return out;
 }
 
-function sleb(value: number): number[] {
+export function sleb(value: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = value & 0x7f;
@@ -42,13 +42,13 @@ function sleb(value: number): number[] {
   }
 }
 
-const simd = (op: number) => [SIMD, ...uleb(op)];
-const localGet = (i: number) => [0x20, ...uleb(i)];
-const localSet = (i: number) => [0x21, ...uleb(i)];
-const localTee = (i: number) => [0x22, ...uleb(i)];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)];
+export const simd = (op: number) => [SIMD, ...uleb(op)];
+export const localGet = (i: number) => [0x20, ...uleb(i)];
+export const localSet = (i: number) => [0x21, ...uleb(i)];
+export const localTee = (i: number) => [0x22, ...uleb(i)];
+export const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+export const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+export const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)];
 
 const LOG2E = 1.4426950408889634;
 /**
@@ -61,6 +61,47 @@ const MIN_EXPONENT = -87;
 const MAX_EXPONENT = 88;
 /** 1.5·2^23 + 127: adding it rounds to an integer and leaves n + 127 in the low mantissa bits. */
 const MAGIC = 12582912 + 127;
+
+/** Scratch v128 locals for `swishOnStack`. */
+export interface SwishLocals {
+  x: number;
+  n: number;
+  s: number;
+  s2: number;
+  d: number;
+}
+
+/**
+ * Instructions that replace the f32x4 on top of the stack by its swish (see top), using five v128 locals
+ * and `constant`, which pushes a splatted float32 constant (held in a local set before the loop).
+ */
+export function swishOnStack({ x: X, n: N, s: S, s2: S2, d: D }: SwishLocals, constant: (value: number) => number[]): number[] {
+  const mul = simd(OP.f32x4Mul);
+  const add = simd(OP.f32x4Add);
+  const sub = simd(OP.f32x4Sub);
+  // exp(r) with r = −s, as (c0 − c1 s) + s²((c2 − c3 s) + s²(c4 − c5 s))
+  const pair = (even: number, odd: number) => [...localGet(S), ...constant(-odd), ...mul, ...constant(even), ...add];
+  const [c0, c1, c2, c3, c4, c5] = EXP_COEFFICIENTS;
+  return [
+    // t = clamp(x, −MAX_EXPONENT, −MIN_EXPONENT): e^−t must stay a normal float32
+    ...localTee(X),
+    ...constant(-MAX_EXPONENT), ...simd(OP.f32x4Pmax), ...constant(-MIN_EXPONENT), ...simd(OP.f32x4Pmin), ...localTee(D),
+    // n + MAGIC = −t·log2 e + MAGIC: the addition rounds n to an integer and leaves n + 127, the
+    // exponent of 2^n, in the low mantissa bits
+    ...constant(-LOG2E), ...mul, ...constant(MAGIC), ...add, ...localTee(N),
+    // s = t + n·ln 2 = −r, where −t = n·ln 2 + r, |r| ≤ ln 2 / 2
+    ...constant(MAGIC), ...sub, ...constant(Math.LN2), ...mul, ...localGet(D), ...add, ...localTee(S),
+    ...localGet(S), ...mul, ...localSet(S2),
+    ...pair(c0, c1),
+    ...pair(c2, c3),
+    ...pair(c4, c5),
+    ...localGet(S2), ...mul, ...add,
+    ...localGet(S2), ...mul, ...add,
+    // e^−t = exp(r)·2^n; swish = x / (1 + e^−x)
+    ...localGet(N), 0x41, ...sleb(23), ...simd(OP.i32x4Shl), ...mul, ...constant(1), ...add, ...localSet(D),
+    ...localGet(X), ...localGet(D), ...simd(OP.f32x4Div),
+  ];
+}
 
 /**
  * The function body: params src, dst, count (i32); an i32 local for the end, v128 locals for the rest.
@@ -80,35 +121,14 @@ function swishBody(): number[] {
     if (!entry) constants.push((entry = { local: v128(), bits }));
     return localGet(entry.local);
   };
-  const mul = simd(OP.f32x4Mul);
-  const add = simd(OP.f32x4Add);
-  const sub = simd(OP.f32x4Sub);
 
   /** swish of the 4 floats at src + offset, stored at dst + offset. */
   const vectorAt = (offset: number): number[] => {
     const [X, N, S, S2, D] = [v128(), v128(), v128(), v128(), v128()];
-    // exp(r) with r = −s, as (c0 − c1 s) + s²((c2 − c3 s) + s²(c4 − c5 s))
-    const pair = (even: number, odd: number) => [...localGet(S), ...constant(-odd), ...mul, ...constant(even), ...add];
-    const [c0, c1, c2, c3, c4, c5] = EXP_COEFFICIENTS;
     return [
       ...localGet(DST),
-      // t = clamp(x, −MAX_EXPONENT, −MIN_EXPONENT): e^−t must stay a normal float32
-      ...localGet(SRC), ...simd(OP.load), 0x04, ...uleb(offset), ...localTee(X),
-      ...constant(-MAX_EXPONENT), ...simd(OP.f32x4Pmax), ...constant(-MIN_EXPONENT), ...simd(OP.f32x4Pmin), ...localTee(D),
-      // n + MAGIC = −t·log2 e + MAGIC: the addition rounds n to an integer and leaves n + 127, the
-      // exponent of 2^n, in the low mantissa bits
-      ...constant(-LOG2E), ...mul, ...constant(MAGIC), ...add, ...localTee(N),
-      // s = t + n·ln 2 = −r, where −t = n·ln 2 + r, |r| ≤ ln 2 / 2
-      ...constant(MAGIC), ...sub, ...constant(Math.LN2), ...mul, ...localGet(D), ...add, ...localTee(S),
-      ...localGet(S), ...mul, ...localSet(S2),
-      ...pair(c0, c1),
-      ...pair(c2, c3),
-      ...pair(c4, c5),
-      ...localGet(S2), ...mul, ...add,
-      ...localGet(S2), ...mul, ...add,
-      // e^−t = exp(r)·2^n; swish = x / (1 + e^−x)
-      ...localGet(N), 0x41, ...sleb(23), ...simd(OP.i32x4Shl), ...mul, ...constant(1), ...add, ...localSet(D),
-      ...localGet(X), ...localGet(D), ...simd(OP.f32x4Div),
+      ...localGet(SRC), ...simd(OP.load), 0x04, ...uleb(offset),
+      ...swishOnStack({ x: X, n: N, s: S, s2: S2, d: D }, constant),
       ...simd(OP.store), 0x04, ...uleb(offset),
     ];
   };
