@@ -35,7 +35,7 @@ import { curveAuc, curveImages, saliencyOrder } from './metrics/deletion-inserti
 import { energyInBox } from './metrics/energy-in-box';
 import { argmax, pointingGameHit, toleranceForSize } from './metrics/pointing-game';
 import { composeGrid, overlayTile } from './overlay-grid';
-import { encodePng } from './png';
+import { encode as encodePng } from 'fast-png';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const METHODS = ['grad-cam', 'random', 'centred-gaussian', 'sobel-edges'] as const;
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
   const out = path.resolve(ROOT, values.out);
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(out, 'examples.png'), encodePng(grid.rgb, grid.width, grid.height));
+  await writeFile(path.join(out, 'examples.png'), encodePng({ width: grid.width, height: grid.height, data: grid.rgb, channels: 3, depth: 8 }));
   console.log(markdownReport(report));
   console.log(`\nwrote ${path.relative(ROOT, path.join(out, 'eval.json'))} and ${path.relative(ROOT, path.join(out, 'examples.png'))}`);
 }

@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { centredGaussianMap, randomMap, sobelEdgeMap } from '../../../models/eval/baselines';
 import { blurForInsertion } from '../../../models/eval/blur';
@@ -7,7 +6,6 @@ import { otherClassShare } from '../../../models/eval/metrics/class-discriminati
 import { curveAuc, curveImages, saliencyOrder } from '../../../models/eval/metrics/deletion-insertion';
 import { energyInBox } from '../../../models/eval/metrics/energy-in-box';
 import { argmax, pointingGameHit, toleranceForSize } from '../../../models/eval/metrics/pointing-game';
-import { encodePng } from '../../../models/eval/png';
 
 const W = 32;
 const H = 32;
@@ -95,21 +93,5 @@ describe('baselines', () => {
     const edges = sobelEdgeMap(rgb, W, H);
     expect(edges[5 * W + 3]).toBe(0);
     expect(edges[5 * W + 15]).toBeGreaterThan(100);
-  });
-});
-
-describe('encodePng', () => {
-  it('writes a PNG whose pixel data inflates back to the input rows', () => {
-    const rgb = Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => i * 7);
-    const png = encodePng(rgb, 4, 3);
-    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    const view = new DataView(png.buffer, png.byteOffset);
-    expect([view.getUint32(16), view.getUint32(20)]).toEqual([4, 3]);
-    const idatLength = view.getUint32(33);
-    const raw = inflateSync(png.subarray(41, 41 + idatLength));
-    for (let y = 0; y < 3; y++) {
-      expect(raw[y * 13]).toBe(0);
-      expect([...raw.subarray(y * 13 + 1, (y + 1) * 13)]).toEqual([...rgb.subarray(y * 12, (y + 1) * 12)]);
-    }
   });
 });
