@@ -29,10 +29,23 @@ async function seedLocal(folders: ModelFolder[], persistRoot: string): Promise<v
   });
   try {
     const kv = await mf.getKVNamespace('MODELS');
+    const written = new Set<string>();
     for (const { manifest, files } of folders) {
-      for (const [file, bytes] of files) await kv.put(modelFileKey(manifest, file), new Uint8Array(bytes).buffer);
+      for (const [file, bytes] of files) {
+        const key = modelFileKey(manifest, file);
+        await kv.put(key, new Uint8Array(bytes).buffer);
+        written.add(key);
+      }
       await kv.put(manifestKey(manifest.id), JSON.stringify(manifest));
+      written.add(manifestKey(manifest.id));
     }
+    // The local KV mirrors models/: a model folder removed (or an old version's files) goes from it too.
+    let cursor: string | undefined;
+    do {
+      const page = await kv.list({ prefix: 'model:', cursor });
+      for (const { name } of page.keys) if (!written.has(name)) await kv.delete(name);
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
   } finally {
     await mf.dispose();
   }
