@@ -17,7 +17,8 @@ import createWorker from '../worker/index';
 import { loadModel, type LoadedModel } from '../worker/model/load-model';
 import { readManifest, readModelFiles } from '../worker/model/model-store';
 import { initWasmBackend } from '../worker/runtime/wasm-workerd';
-import { explainImage, sha256Hex } from '../worker/service/explain-image';
+import { sha256Hex } from '../worker/crypto/sha256';
+import { explainImage } from '../worker/service/explain-image';
 import { imageLimits } from '../worker/service/worker-deps';
 import { EngineSession, memorySample, VARIANTS, type Operation, type Variant } from './engine-session';
 

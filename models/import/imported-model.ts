@@ -4,6 +4,7 @@
  * `manifestForImport`; nothing here touches a file system, so imports also run inside workerd.
  */
 import { modelVersion, parseManifest, type ModelManifest } from '../../worker/model/manifest';
+import { sha256Hex } from '../../worker/crypto/sha256';
 
 export type OutputActivation = ModelManifest['output']['activation'];
 export type Preprocessing = ModelManifest['preprocessing'];
@@ -63,10 +64,6 @@ export function parseLabels(text: string): string[] {
   return trimmed.split(/\r?\n/).map((line) => line.trim());
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export interface ManifestOptions {
   id: string;

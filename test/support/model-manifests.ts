@@ -3,11 +3,8 @@
  * workerd tests read fixture files through their FILES binding, Node tests from disk.
  */
 import { modelVersion, parseManifest, type ModelManifest } from '../../worker/model/manifest';
+import { sha256Hex } from '../../worker/crypto/sha256';
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Builds a manifest (checksums, version) for in-memory files; `fields` supplies the rest. */
 export async function manifestFor(

@@ -12,7 +12,8 @@ import { decodeImage, DEFAULT_IMAGE_LIMITS, encodePreview, ImageInputError, type
 import { loadModel, type LoadedModel } from '../../worker/model/load-model';
 import { parseManifest, verifyModelFile, type ModelManifest } from '../../worker/model/manifest';
 import { initWasmBackend, type BrowserWasmBackend } from '../../worker/runtime/wasm-browser';
-import { explainPixels, sha256Hex, WORKING_MAX_SIDE } from '../../worker/service/explain-pixels';
+import { sha256Hex } from '../../worker/crypto/sha256';
+import { explainPixels, WORKING_MAX_SIDE } from '../../worker/service/explain-pixels';
 import type { FromWorker, ToWorker } from './private-messages';
 
 /** Where the build copies tfjs-backend-wasm's binaries (scripts/build-viewer.ts). */

@@ -13,6 +13,7 @@
  * without the secret nobody can compute the id of an image and so learn whether it was ever explained.
  */
 import type { ResolvedExplainRequest } from '../service/explain-image';
+import { sha256Hex } from '../crypto/sha256';
 
 /** Bump when the stored document's shape or the method's numerics change: old entries then stop matching. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -23,10 +24,6 @@ export const DEVELOPMENT_ID_SECRET = 'gradcam-edge development secret: set EXPLA
 
 const encoder = new TextEncoder();
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');

@@ -2,7 +2,6 @@
  * Turns a manifest and its files into a model ready to explain: the TF.js model, split once at its
  * Grad-CAM layer (see explain/expose-layers-model and explain/expose-graph-model).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { compileLayersModel } from '../explain/compile-layers-model';
@@ -82,11 +81,4 @@ export async function loadModel(manifest: ModelManifest, files: ModelFiles, opti
     );
   }
   return { manifest, exposed, exposeAt, dispose: () => model.dispose() };
-}
-
-/** The scores the manifest's output activation derives from logits [n, classes]. */
-export function scoresFromLogits(logits: tf.Tensor2D, activation: ModelManifest['output']['activation']): tf.Tensor2D {
-  if (activation === 'softmax') return tf.softmax(logits);
-  if (activation === 'sigmoid') return tf.sigmoid(logits);
-  return tf.clone(logits);
 }

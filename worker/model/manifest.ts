@@ -11,6 +11,7 @@
  * ```
  */
 import { z } from 'zod';
+import { sha256Hex } from '../crypto/sha256';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Model ids appear in URLs and KV keys: keep them to a safe, readable alphabet. */
@@ -77,14 +78,9 @@ export function parseManifest(json: unknown): ModelManifest {
 /** A model's version: the first 16 hex digits of SHA-256 over its files' "path:sha256" lines, sorted. */
 export async function modelVersion(files: readonly ModelFile[]): Promise<string> {
   const lines = files.map((f) => `${f.path}:${f.sha256}`).sort().join('\n');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(lines));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
+  return (await sha256Hex(lines)).slice(0, 16);
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Checks one of the model's files against the manifest's size and SHA-256, wherever it was read from

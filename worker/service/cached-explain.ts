@@ -5,11 +5,11 @@
 import { explanationCacheKey, explanationId } from '../cache/explanation-key';
 import type { ExplanationStore, StoredExplanation } from '../cache/explanation-store';
 import { SingleFlight } from '../cache/single-flight';
+import { sha256Hex } from '../crypto/sha256';
 import { encodePreview } from '../image';
 import {
   explainImage,
   resolveExplainRequest,
-  sha256Hex,
   type ExplainDeps,
   type ExplainOptions,
   type ExplainTimings,

@@ -14,7 +14,7 @@ import { explainPixels, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './
 import type { ExplanationDocument } from './explanation-document';
 import { resolveClasses } from './resolve-classes';
 
-export { MIN_PREDICTIONS, sha256Hex, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
+export { MIN_PREDICTIONS, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
 
 export interface ExplainOptions {
   modelId: string;

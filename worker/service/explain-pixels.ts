@@ -34,10 +34,6 @@ export interface ResolvedExplainRequest {
   method: MethodName;
 }
 
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Runs the request's method on `image` and shapes the document.

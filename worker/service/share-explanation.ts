@@ -16,7 +16,7 @@
 import type { ExplanationStore, StoredExplanation } from '../cache/explanation-store';
 import { decodeImage, ImageInputError, PREVIEW_MAX_SIDE, readImageHeader } from '../image';
 import type { ModelManifest } from '../model/manifest';
-import { sha256Hex } from './explain-pixels';
+import { sha256Hex } from '../crypto/sha256';
 import type { ExplanationDocument } from './explanation-document';
 
 /** Largest preview accepted, in bytes: a 512 px JPEG is 30–60 KB at the preview quality. */

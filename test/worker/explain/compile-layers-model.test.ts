@@ -21,17 +21,12 @@ import { DEPTHWISE_CONV2D_SWISH } from '../../../worker/runtime/kernels/depthwis
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { repoBytes } from '../../support/files';
 import { tinyDarknet } from '../../support/models';
+import { maxAbsDiff } from '../../support/arrays';
 
 const TOLERANCE = 1e-3;
 /** The WASM gradient kernels that fall back to the cpu backend (runtime/wasm-gradient-kernels.ts). */
 const CPU_FALLBACK_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 type Activation = 'softmax' | 'sigmoid' | 'none';
 

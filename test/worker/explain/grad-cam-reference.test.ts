@@ -11,16 +11,11 @@ import { explainClasses } from '../../../worker/explain/explain-classes';
 import { exposeLayersModel } from '../../../worker/explain/expose-layers-model';
 import { normalizeMinMax } from '../../../worker/explain/normalize';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
+import { maxAbsDiff } from '../../support/arrays';
 
 const SIZE = 24;
 const CLASSES = 5;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
 
 type Variant = 'chain' | 'skip' | 'head-conv';
 

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { encodeBase64 } from 'hono/utils/encode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng, encodePreview } from '../../../worker/image';
-import { sha256Hex } from '../../../worker/service/explain-pixels';
+import { sha256Hex } from '../../../worker/crypto/sha256';
 import type { ExplanationDocument } from '../../../worker/service/explanation-document';
 import { fixtureBytes } from '../../support/files';
 import { seedTinyDarknet, TINY_DARKNET_ID } from '../../support/models';
