@@ -100,11 +100,15 @@ describe('cached explanations', () => {
   });
 
   it('stores the preview once per image, whatever the options', async () => {
-    await explainJson('rocket.jpg', '&topk=1');
-    await explainJson('rocket.jpg', '&topk=2');
+    const count = async (prefix: string) => (await testEnv.EXPLANATIONS.list({ prefix })).keys.length;
+    const [previewsBefore, explanationsBefore] = [await count('preview:'), await count('explanation:')];
+    const first = await explainJson('rocket.jpg', '&topk=1');
+    const second = await explainJson('rocket.jpg', '&topk=2');
+    expect(first.id).not.toBe(second.id);
+    expect(await count('explanation:')).toBe(explanationsBefore + 2);
+    expect(await count('preview:')).toBe(previewsBefore + 1);
     const previews = (await testEnv.EXPLANATIONS.list({ prefix: 'preview:' })).keys;
     const explanations = (await testEnv.EXPLANATIONS.list({ prefix: 'explanation:' })).keys;
-    expect(previews.length).toBeLessThan(explanations.length);
     for (const key of [...previews, ...explanations]) expect(key.expiration).toBeGreaterThan(Date.now() / 1000 + 29 * 24 * 3600);
   });
 
