@@ -8,6 +8,9 @@
  *    leaky ReLU); swish, which has none, runs as one pass of runtime/kernels/swish-kernel.ts where the
  *    backend has it (x·σ(x), two passes, elsewhere; tfjs-layers makes three); a depthwise convolution
  *    followed by swish runs as one pass of runtime/kernels/depthwise-swish-kernel.ts where it applies;
+ *  - runs 1×1 convolutions (most of an EfficientNet's or MobileNet's time) with their bias and a linear,
+ *    ReLU, ReLU6 or swish activation as one pass of runtime/kernels/pointwise-conv-kernel.ts, from
+ *    filters packed once here, where the backend has it;
  *  - turns every layer into one closure over its weights and attributes, skipping tfjs-layers' per-call
  *    work (symbolic checks, kwargs, a tidy scope per layer);
  *  - frees each activation as soon as its last reader has run, so the body's memory peak is a few
@@ -23,6 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldBatchNorm, type BatchNormParams, type FoldableKernel, type FoldedWeights } from '../model/optimize/fold-batch-norm';
 import { depthwiseConv2dSwish } from '../runtime/kernels/depthwise-swish-kernel';
+import { packPointwiseFilter, POINTWISE_CONV2D, pointwiseConv2d, type PackedPointwiseFilter, type PointwiseActivation } from '../runtime/kernels/pointwise-conv-kernel';
 import { swish } from '../runtime/kernels/swish-kernel';
 import type { ExposedModel, HeadContext } from './exposed-model';
 import { splitLayersGraph, type ExposeLayersOptions, type LayersGraphSplit } from './expose-layers-model';
@@ -45,6 +49,11 @@ export interface CompileLayersOptions {
    * DepthwiseConv2dSwish kernel (runtime/kernels), where registered and applicable. Default true.
    */
   depthwiseSwishKernel?: boolean;
+  /**
+   * Run a 1×1, stride-1 convolution in the body with its bias and activation as one pass of the
+   * PointwiseConv2d kernel (runtime/kernels), from packed filters, where registered. Default true.
+   */
+  pointwiseKernel?: boolean;
 }
 
 /** A model compiled once; `expose` splits it at a layer (cheap: programs share the folded weights). */
@@ -82,20 +91,23 @@ interface Activation {
   apply(x: tf.Tensor): tf.Tensor;
   /** A faster way without a gradient, for the body. */
   applyForward?(x: tf.Tensor): tf.Tensor;
+  /** The name the PointwiseConv2d kernel knows it by, when it does. */
+  pointwise?: PointwiseActivation;
 }
 
-const LINEAR: Activation = { fused: 'linear', apply: (x) => x };
+const LINEAR: Activation = { fused: 'linear', pointwise: 'linear', apply: (x) => x };
 
 /** Activations by the name tfjs-layers serialises them as; others fall back to the layer's own object. */
 const ACTIVATIONS: Record<string, Activation> = {
   linear: LINEAR,
-  relu: { fused: 'relu', apply: (x) => tf.relu(x) },
-  relu6: { fused: 'relu6', apply: (x) => tf.relu6(x) },
+  relu: { fused: 'relu', pointwise: 'relu', apply: (x) => tf.relu(x) },
+  relu6: { fused: 'relu6', pointwise: 'relu6', apply: (x) => tf.relu6(x) },
   elu: { fused: 'elu', apply: (x) => tf.elu(x) },
   sigmoid: { fused: 'sigmoid', apply: (x) => tf.sigmoid(x) },
   tanh: { apply: (x) => tf.tanh(x) },
   softmax: { apply: (x) => tf.softmax(x) },
   swish: {
+    pointwise: 'swish',
     apply: (x) => {
       const gate = tf.sigmoid(x);
       const y = tf.mul(gate, x);
@@ -167,6 +179,9 @@ interface LinearLayer {
   dilations: [number, number];
 }
 
+/** A linear layer's weights as a program runs them: its own, or with a batch norm folded in. */
+type LinearWeights = { kernel: tf.Tensor; bias?: tf.Tensor1D };
+
 /** Reads a Conv2D/DepthwiseConv2D/Dense the compiler can run, or undefined. */
 function linearLayer(layer: Layer, inputRank: number): LinearLayer | undefined {
   const config = layer.getConfig() as LayerConfig;
@@ -193,6 +208,12 @@ function linearLayer(layer: Layer, inputRank: number): LinearLayer | undefined {
   };
 }
 
+/** A 1×1, stride-1 convolution: a product of the pixels by the filter. */
+function isPointwise(spec: LinearLayer): boolean {
+  const [kh, kw] = spec.kernel.shape;
+  return spec.kind === 'conv2d' && kh === 1 && kw === 1 && spec.strides[0] === 1 && spec.strides[1] === 1;
+}
+
 /** A BatchNormalization over the last axis of a `rank`-D input, or undefined. */
 function batchNormParams(layer: Layer, rank: number): BatchNormParams | undefined {
   if (layer.getClassName() !== 'BatchNormalization') return undefined;
@@ -215,7 +236,7 @@ function batchNormParams(layer: Layer, rank: number): BatchNormParams | undefine
  * Runs a linear layer with its (folded) weights and an activation: fused in the body, op by op in the head.
  * `depthwiseSwish`: the layer is a depthwise convolution followed by swish that may run as one kernel.
  */
-function linearOp(spec: LinearLayer, weights: { kernel: tf.Tensor; bias?: tf.Tensor1D }, activation: Activation, mode: Mode, fuse: boolean, depthwiseSwish = false) {
+function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activation, mode: Mode, fuse: boolean, depthwiseSwish = false) {
   const { kernel, bias } = weights;
   const { strides, pad, dilations } = spec;
   if (mode === 'body' && fuse) {
@@ -269,26 +290,62 @@ function denseWithFastGradient(kernel: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor
   }));
 }
 
-/** Folded weights per (linear layer, batch norm) pair, shared by every split of one model. */
-class FoldedWeightCache {
-  readonly #folded = new Map<Layer, Map<Layer, FoldedWeights>>();
+/**
+ * The weights each (linear layer, batch norm absorbed or none) pair runs with, made once and shared by
+ * every split of one model: folded for TF.js's ops, or packed for the PointwiseConv2d kernel. A 1×1
+ * convolution of the body needs only the packed form, so the folded one is not kept for it.
+ */
+class LinearWeightCache {
+  readonly #entries = new Map<Layer, Map<Layer | undefined, { folded?: FoldedWeights; packed?: PackedPointwiseFilter | null }>>();
 
-  get(linear: Layer, spec: LinearLayer, bnLayer: Layer, bn: BatchNormParams): FoldedWeights {
-    let byBn = this.#folded.get(linear);
-    if (!byBn) this.#folded.set(linear, (byBn = new Map()));
-    let folded = byBn.get(bnLayer);
-    if (!folded) {
-      folded = foldBatchNorm(spec.kind, spec.kernel, spec.bias, bn);
-      tf.keep(folded.kernel);
-      tf.keep(folded.bias);
-      byBn.set(bnLayer, folded);
+  #entry(linear: Layer, bnLayer: Layer | undefined) {
+    let byBn = this.#entries.get(linear);
+    if (!byBn) this.#entries.set(linear, (byBn = new Map()));
+    let entry = byBn.get(bnLayer);
+    if (!entry) byBn.set(bnLayer, (entry = {}));
+    return entry;
+  }
+
+  /** The layer's weights with `bn` folded in; its own weights (not the cache's) when there is no bn. */
+  folded(linear: Layer, spec: LinearLayer, bnLayer?: Layer, bn?: BatchNormParams): LinearWeights {
+    if (!bnLayer || !bn) return spec;
+    const entry = this.#entry(linear, bnLayer);
+    if (!entry.folded) {
+      entry.folded = foldBatchNorm(spec.kind, spec.kernel, spec.bias, bn);
+      tf.keep(entry.folded.kernel);
+      tf.keep(entry.folded.bias);
     }
-    return folded;
+    return entry.folded;
+  }
+
+  /** The same weights packed for PointwiseConv2d, or undefined when the kernel cannot take them. */
+  packed(linear: Layer, spec: LinearLayer, bnLayer?: Layer, bn?: BatchNormParams): PackedPointwiseFilter | undefined {
+    const entry = this.#entry(linear, bnLayer);
+    if (entry.packed === undefined) {
+      const cached = Boolean(entry.folded);
+      const weights = this.folded(linear, spec, bnLayer, bn);
+      entry.packed = packPointwiseFilter(weights.kernel as tf.Tensor4D, weights.bias) ?? null;
+      if (entry.packed) {
+        tf.keep(entry.packed.panels);
+        tf.keep(entry.packed.bias);
+      }
+      // Folded only to be packed: the program never reads it.
+      if (entry.packed && !cached && entry.folded) {
+        tf.dispose([entry.folded.kernel, entry.folded.bias]);
+        entry.folded = undefined;
+      }
+    }
+    return entry.packed ?? undefined;
   }
 
   dispose(): void {
-    for (const byBn of this.#folded.values()) for (const f of byBn.values()) tf.dispose([f.kernel, f.bias]);
-    this.#folded.clear();
+    for (const byBn of this.#entries.values()) {
+      for (const { folded, packed } of byBn.values()) {
+        if (folded) tf.dispose([folded.kernel, folded.bias]);
+        if (packed) tf.dispose([packed.panels, packed.bias]);
+      }
+    }
+    this.#entries.clear();
   }
 }
 
@@ -301,7 +358,7 @@ interface ProgramSpec {
 }
 
 /** Compiles what `outputs` need from `known`, layer by layer, fusing where no one else reads in between. */
-function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: FoldedWeightCache, options: Required<CompileLayersOptions>): Program {
+function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: LinearWeightCache, options: Required<CompileLayersOptions>): Program {
   const knownIds = new Set(known.map((t) => t.id));
   // Nodes to evaluate, in evaluation order: everything between the known slots and the outputs.
   const needed = new Set<number>();
@@ -355,12 +412,11 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Fol
     if (linear) {
       const names = [layer.name];
       let out = node.outputTensors[0];
-      let weights: { kernel: tf.Tensor; bias?: tf.Tensor1D } = linear;
       let activation = ownActivation(layer);
       const bnNode = activation === LINEAR && options.foldBatchNorm ? soleReader(out.id) : undefined;
       const bn = bnNode ? batchNormParams(layerOf(bnNode), out.rank) : undefined;
+      const bnLayer = bnNode && bn ? layerOf(bnNode) : undefined;
       if (bnNode && bn) {
-        weights = cache.get(layer, linear, layerOf(bnNode), bn);
         absorbed.add(bnNode);
         names.push(layerOf(bnNode).name);
         out = bnNode.outputTensors[0];
@@ -373,6 +429,15 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Fol
         names.push(layerOf(actNode).name);
         out = actNode.outputTensors[0];
       }
+      const pointwiseActivation = activation.pointwise;
+      if (mode === 'body' && options.pointwiseKernel && options.fuseActivations && pointwiseActivation && isPointwise(linear) && tf.getKernel(POINTWISE_CONV2D, tf.getBackend())) {
+        const packed = cache.packed(layer, linear, bnLayer, bn);
+        if (packed) {
+          steps.push(single(names.join('+'), (x) => pointwiseConv2d(x as tf.Tensor4D, packed, pointwiseActivation), [out]));
+          continue;
+        }
+      }
+      const weights = cache.folded(layer, linear, bnLayer, bn);
       const depthwiseSwish = mode === 'body' && options.depthwiseSwishKernel && linear.kind === 'depthwise' && activation === ACTIVATIONS.swish;
       const op = linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations, depthwiseSwish);
       steps.push(single(names.join('+'), op, [out]));
@@ -518,8 +583,8 @@ function runProgram(program: Program, given: Iterable<readonly [number, tf.Tenso
 
 /** Compiles `model` (weights are folded lazily, per split, and shared). */
 export function compileLayersModel(model: tfl.LayersModel, options: CompileLayersOptions = {}): CompiledLayersModel {
-  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, ...options };
-  const cache = new FoldedWeightCache();
+  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, pointwiseKernel: true, ...options };
+  const cache = new LinearWeightCache();
   return {
     expose(exposeOptions = {}) {
       const split = splitLayersGraph(model, exposeOptions);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
+import { registerPointwiseConv2dKernel } from './kernels/pointwise-conv-kernel';
 import { registerSwishKernel } from './kernels/swish-kernel';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
 import '@tensorflow/tfjs-backend-wasm';
@@ -16,9 +17,13 @@ let ready: Promise<void> | undefined;
 export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
-    const kernelModule = (file: string) => new WebAssembly.Module(readFileSync(new URL(`./kernels/${file}`, import.meta.url)));
+    const kernelBytes = (file: string) => readFileSync(new URL(`./kernels/${file}`, import.meta.url));
+    const kernelModule = (file: string) => new WebAssembly.Module(kernelBytes(file));
     registerSwishKernel(kernelModule('swish.wasm'));
     registerDepthwiseConv2dSwishKernel(kernelModule('depthwise-swish.wasm'));
+    // The fused multiply-add build needs relaxed SIMD, which Node 20 has only behind a flag.
+    const fma = kernelBytes('pointwise-conv-fma.wasm');
+    registerPointwiseConv2dKernel(WebAssembly.validate(fma) ? new WebAssembly.Module(fma) : kernelModule('pointwise-conv.wasm'));
     const ok = await tf.setBackend('wasm');
     if (!ok || tf.getBackend() !== 'wasm') throw new Error('TF.js WASM backend failed to initialise in Node');
   })().catch((error) => {

@@ -10,6 +10,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
 import depthwiseSwishWasm from './kernels/depthwise-swish.wasm';
+import { registerPointwiseConv2dKernel } from './kernels/pointwise-conv-kernel';
+// workerd's V8 has relaxed SIMD (since 11.4): the fused multiply-add build.
+import pointwiseConvWasm from './kernels/pointwise-conv-fma.wasm';
 import { registerSwishKernel } from './kernels/swish-kernel';
 import swishWasm from './kernels/swish.wasm';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
@@ -49,6 +52,7 @@ export function initWasmBackend(): Promise<void> {
     registerWasmGradientKernels();
     registerSwishKernel(swishWasm);
     registerDepthwiseConv2dSwishKernel(depthwiseSwishWasm);
+    registerPointwiseConv2dKernel(pointwiseConvWasm);
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, instantiateBackend, 3);
     const ok = await tf.setBackend(BACKEND);

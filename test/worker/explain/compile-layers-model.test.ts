@@ -18,6 +18,7 @@ import { disposeBodyOutput, type ExposedModel } from '../../../worker/explain/ex
 import { parseManifest } from '../../../worker/model/manifest';
 import { memoryIOHandler } from '../../../worker/model/memory-io-handler';
 import { DEPTHWISE_CONV2D_SWISH } from '../../../worker/runtime/kernels/depthwise-swish-kernel';
+import { POINTWISE_CONV2D } from '../../../worker/runtime/kernels/pointwise-conv-kernel';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { repoBytes } from '../../support/files';
 import { tinyDarknet } from '../../support/models';
@@ -101,6 +102,10 @@ describe('compileLayersModel', () => {
     expect(profile.kernels.map((k) => k.name).filter((name) => CPU_FALLBACK_KERNELS.includes(name))).toEqual([]);
     // Each of B0's 16 blocks runs its depthwise convolution, bias and swish as one kernel.
     expect(profile.kernels.filter((k) => k.name === DEPTHWISE_CONV2D_SWISH)).toHaveLength(16);
+    // 1×1 convolutions as one pass with their bias and activation: 15 expansions, 16 projections, the top
+    // convolution and the 12 squeeze convolutions with a multiple of 4 channels (4 have 6 or 10; the
+    // sigmoid excitations stay TF.js's).
+    expect(profile.kernels.filter((k) => k.name === POINTWISE_CONV2D)).toHaveLength(44);
 
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) explainClasses(exposed, input, { targets: { top: 2 }, activation: 'softmax' });
@@ -133,7 +138,7 @@ describe('compileLayersModel', () => {
 
   /**
    * conv → BN → relu6 │ depthwise(×2) → BN → leaky ReLU │ SE gate → conv → BN │ add │ dropout │ concat with
-   * an unsupported layer (UpSampling2D after pooling) │ conv (elu) "features" │ conv → BN → PReLU in the head │
+   * an unsupported layer (UpSampling2D after pooling) │ 1×1 conv → BN → relu6 │ conv (elu) "features" │ conv → BN → PReLU in the head │
    * GAP │ dense (relu) │ dense (sigmoid).
    */
   function everyPatternModel(): tfl.LayersModel {
@@ -158,6 +163,11 @@ describe('compileLayersModel', () => {
     const pooled = apply(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }), x);
     const upsampled = apply(tfl.layers.upSampling2d({ size: [2, 2], name: 'upsample' }), pooled);
     x = apply(tfl.layers.concatenate({ name: 'concat' }), [x, upsampled]);
+    // Its own seed, so that the layers after it keep the weights the splits below were chosen with.
+    const mixInit = tfl.initializers.glorotUniform({ seed: 1 });
+    x = apply(tfl.layers.conv2d({ filters: 12, kernelSize: 1, useBias: false, kernelInitializer: mixInit, name: 'mix' }), x);
+    x = apply(tfl.layers.batchNormalization({ name: 'mix_bn' }), x);
+    x = apply(tfl.layers.reLU({ maxValue: 6, name: 'mix_relu6' }), x);
     x = apply(tfl.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'elu', kernelInitializer: init(), name: 'features' }), x);
     x = apply(tfl.layers.conv2d({ filters: 10, kernelSize: 3, padding: 'same', kernelInitializer: init(), name: 'head_conv' }), x);
     x = apply(tfl.layers.batchNormalization({ name: 'head_bn' }), x);
@@ -172,7 +182,8 @@ describe('compileLayersModel', () => {
 
   const OPTION_SETS: Record<string, CompileLayersOptions> = {
     'every optimisation': {},
-    'no folding, fusing or swish kernels': { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false },
+    'no folding, fusing or swish kernels': { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false, pointwiseKernel: false },
+    'everything but the pointwise kernel': { pointwiseKernel: false },
     'folding without fusing': { fuseActivations: false },
   };
   for (const [name, options] of Object.entries(OPTION_SETS)) {
@@ -192,7 +203,7 @@ describe('compileLayersModel', () => {
     });
   }
 
-  it('runs a batch of several images', () => {
+  it('runs a batch of several images', async () => {
     const model = everyPatternModel();
     const compiled = compileLayersModel(model);
     const split = { layer: 'features', stripActivation: 'sigmoid' as const };
@@ -207,6 +218,11 @@ describe('compileLayersModel', () => {
         return out;
       });
     expect(maxAbsDiff(logits(exposed), logits(plain))).toBeLessThanOrEqual(1e-5);
+    // Both 1×1 convolutions ('project', linear; 'mix', ReLU6 on a half panel) ran as PointwiseConv2d,
+    // over the pixels of both images at once.
+    const profile = await tf.profile(() => logits(exposed));
+    const pointwise = profile.kernels.filter((k) => k.name === POINTWISE_CONV2D);
+    expect(pointwise.map((k) => k.outputShapes[0])).toEqual([[2, 8, 8, 8], [2, 8, 8, 12]]);
     batch.dispose();
     compiled.dispose();
     model.dispose();
