@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Env } from '../env';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
+import { problemFromError } from './problem-from-error';
 import { registerExplain } from './routes/explain';
 import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
@@ -42,7 +43,8 @@ export function createApp() {
 
   app.notFound((c) => problemResponse({ ...PROBLEMS.notFound, detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {
-    if (error instanceof ProblemError) return problemResponse(error.toProblem());
+    const problem = problemFromError(error);
+    if (problem) return problemResponse(problem);
     // Hono's validators throw these for a body they cannot read (malformed JSON, say).
     if (error instanceof HTTPException && error.status === 400) return problemResponse(new ProblemError('badRequest', error.message).toProblem());
     console.error(`${c.req.method} ${c.req.path} failed:`, error);

@@ -1,17 +1,17 @@
 /**
  * Explains one uploaded image: resolve the request against the model's manifest, decode, load, and hand
- * the pixels to the runtime-neutral core (service/explain-pixels.ts), mapping what goes wrong to
- * problems. Knows nothing of HTTP requests, caching or how models are stored; those come in through
- * `ExplainDeps` or wrap around it (service/cached-explain.ts).
+ * the pixels to the runtime-neutral core (service/explain-pixels.ts). What the request gets wrong is
+ * thrown as the error that names it (request-errors.ts, ImageInputError, LayerSelectionError); the HTTP
+ * edge answers each with its problem. Knows nothing of HTTP requests, caching or how models are stored;
+ * those come in through `ExplainDeps` or wrap around it (service/cached-explain.ts).
  */
-import { LayerSelectionError } from '../explain/expose-layers-model';
 import type { MethodName } from '../explain/methods';
-import { ProblemError } from '../http/problem';
-import { decodeImage, ImageInputError, type DecodedImage, type ImageLimits } from '../image';
+import { decodeImage, type DecodedImage, type ImageLimits } from '../image';
 import type { LoadedModel } from '../model/load-model';
 import type { ModelManifest } from '../model/manifest';
 import { explainPixels, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
 import type { ExplanationDocument } from './explanation-document';
+import { UnknownModelError } from './request-errors';
 import { resolveClasses } from './resolve-classes';
 
 export { MIN_PREDICTIONS, WORKING_MAX_SIDE, type ResolvedExplainRequest } from './explain-pixels';
@@ -54,19 +54,12 @@ export function modelRunCount(): number {
   return modelRuns;
 }
 
-const PROBLEM_BY_IMAGE_ERROR = {
-  'unsupported-type': 'unsupportedType',
-  'too-many-bytes': 'tooLarge',
-  'too-many-pixels': 'tooLarge',
-  undecodable: 'undecodable',
-} as const;
-
 export async function resolveExplainRequest(
   deps: Pick<ExplainDeps, 'manifest'>,
   options: ExplainOptions,
 ): Promise<ResolvedExplainRequest> {
   const manifest = await deps.manifest(options.modelId);
-  if (!manifest) throw new ProblemError('modelNotFound', `no model with id "${options.modelId}"; GET /v1/models lists them`);
+  if (!manifest) throw new UnknownModelError(options.modelId);
   const targets = options.classes.length > 0 ? { classes: resolveClasses(manifest, options.classes) } : { top: options.topk };
   return { manifest, targets, layer: options.layer, method: options.method };
 }
@@ -79,10 +72,7 @@ export async function explainImage(
 ): Promise<ComputedExplanation> {
   const { manifest } = request;
   let started = performance.now();
-  const image = await decodeImage(bytes, deps.limits, { maxSide: WORKING_MAX_SIDE }).catch((error: unknown) => {
-    if (error instanceof ImageInputError) throw new ProblemError(PROBLEM_BY_IMAGE_ERROR[error.kind], error.message);
-    throw error;
-  });
+  const image = await decodeImage(bytes, deps.limits, { maxSide: WORKING_MAX_SIDE });
   const decode = performance.now() - started;
 
   started = performance.now();
@@ -90,14 +80,8 @@ export async function explainImage(
   const load = performance.now() - started;
 
   started = performance.now();
-  let document: ExplanationDocument;
-  try {
-    modelRuns++;
-    document = explainPixels(model, image, sha256, request);
-  } catch (error) {
-    if (error instanceof LayerSelectionError) throw new ProblemError('badRequest', error.message);
-    throw error;
-  }
+  modelRuns++;
+  const document = explainPixels(model, image, sha256, request);
   const modelTime = performance.now() - started;
   return { document, image, timings: { decode, load, model: modelTime } };
 }

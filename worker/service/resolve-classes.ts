@@ -1,5 +1,5 @@
 import type { ModelManifest } from '../model/manifest';
-import { ProblemError } from '../http/problem';
+import { ClassSelectionError } from './request-errors';
 
 /**
  * Turns the `class` options (label indices or label names, case-insensitive) into label indices:
@@ -12,12 +12,12 @@ export function resolveClasses(manifest: Pick<ModelManifest, 'labels'>, specs: r
     if (/^\d+$/.test(trimmed)) {
       const index = Number(trimmed);
       if (index >= manifest.labels.length) {
-        throw new ProblemError('badRequest', `class ${index} is out of range: the model has ${manifest.labels.length} classes (0–${manifest.labels.length - 1})`);
+        throw new ClassSelectionError(`class ${index} is out of range: the model has ${manifest.labels.length} classes (0–${manifest.labels.length - 1})`);
       }
       return index;
     }
     const index = byName.get(trimmed.toLowerCase());
-    if (index === undefined) throw new ProblemError('badRequest', `the model has no class labelled "${trimmed}"`);
+    if (index === undefined) throw new ClassSelectionError(`the model has no class labelled "${trimmed}"`);
     return index;
   });
   return [...new Set(indices)].sort((a, b) => a - b);

@@ -12,7 +12,7 @@ import type { Env } from '../../env';
 import { decodeImage, encodePng } from '../../image';
 import { renderOverlay } from '../../render/overlay';
 import { readManifest } from '../../model/model-store';
-import { shareExplanation, ShareRejectedError } from '../../service/share-explanation';
+import { shareExplanation } from '../../service/share-explanation';
 import { explanationStore } from '../../service/worker-deps';
 import { immutableHeaders, notModified, strongEtag } from '../immutable';
 import { explanationLinks } from '../links';
@@ -121,13 +121,7 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
     const { document, preview } = c.req.valid('json');
     const manifest = await readManifest(c.env.MODELS, document.model.id);
     if (!manifest) throw new ProblemError('modelNotFound', `no model with id "${document.model.id}"`);
-    let id: string | undefined;
-    try {
-      id = await shareExplanation(explanationStore(c.env), manifest, document, decodeBase64(preview) as Uint8Array<ArrayBuffer>);
-    } catch (error) {
-      if (error instanceof ShareRejectedError) throw new ProblemError('badRequest', error.message);
-      throw error;
-    }
+    const id = await shareExplanation(explanationStore(c.env), manifest, document, decodeBase64(preview) as Uint8Array<ArrayBuffer>);
     if (!id) throw new ProblemError('internal', 'the explanation could not be stored; try again');
     const links = explanationLinks(new URL(c.req.url).origin, id);
     return c.json({ id, computedOn: 'device' as const, links }, 201, { location: links.self, 'cache-control': 'no-store' });
