@@ -6,15 +6,9 @@
  * the kernel does not apply so that the caller keeps its own path.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmBackendMemory } from './wasm-backend-memory';
 
 export const DEPTHWISE_CONV2D_SWISH = 'DepthwiseConv2dSwish';
-
-/** What the kernel needs of BackendWasm (its typings do not expose the Emscripten module's exports). */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type DepthwiseSwishExport = (...args: number[]) => void;
 
@@ -41,15 +35,14 @@ export function registerDepthwiseConv2dSwishKernel(module: WebAssembly.Module): 
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, filter, bias } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
       const { strides, pad } = attrs as unknown as DepthwiseConv2dSwishOptions;
-      const wasm = backend as unknown as WasmBackendInternals;
-      run ??= new WebAssembly.Instance(module, { env: { memory: wasm.wasm.asm.memory } }).exports.depthwiseSwish as DepthwiseSwishExport;
+      const wasm = new WasmBackendMemory(backend);
+      run ??= wasm.instantiate<DepthwiseSwishExport>(module, 'depthwiseSwish');
       const [batch, h, w, c] = x.shape;
       const [kh, kw] = filter.shape;
       const rows = axis(h, kh, strides[0], pad);
       const cols = axis(w, kw, strides[1], pad);
-      const out = wasm.makeOutput([batch, rows.out, cols.out, c], 'float32');
-      const offset = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-      const [src, dst, filterAt, biasAt] = [offset(x), offset(out), offset(filter), offset(bias)];
+      const out = wasm.output([batch, rows.out, cols.out, c]);
+      const [src, dst, filterAt, biasAt] = [wasm.offset(x), wasm.offset(out), wasm.offset(filter), wasm.offset(bias)];
       const imageIn = h * w * c * 4;
       const imageOut = rows.out * cols.out * c * 4;
       for (let n = 0; n < batch; n++) {

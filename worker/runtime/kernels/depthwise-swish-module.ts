@@ -14,16 +14,8 @@
  * (swish-module.ts's instructions) and stores once. The padding is the caller's: TF's 'same' puts the odd
  * pixel at the bottom and right (pad_top = floor(total / 2)).
  */
-import { localGet, localSet, localTee, name, OP, section, simd, sleb, swishOnStack, uleb, vector } from './swish-module';
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-/** Core opcodes used below (WebAssembly 2.0, "Instructions" of the binary format). */
-const I = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b], brIf: (depth: number) => [0x0d, ...uleb(depth)], br: (depth: number) => [0x0c, ...uleb(depth)],
-  select: [0x1b], const: (value: number) => [0x41, ...sleb(value)], add: [0x6a], sub: [0x6b], mul: [0x6c], shl: [0x74],
-  ltS: [0x48], ltU: [0x49], gtS: [0x4a], geS: [0x4e],
-} as const;
+import { swishOnStack } from './swish-module';
+import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Channels per accumulator group in the main loop: four f32x4 accumulators. */
 const GROUP_VECTORS = 4;
@@ -31,28 +23,20 @@ const GROUP_VECTORS = 4;
 function depthwiseSwishBody(): number[] {
   const params = ['src', 'filter', 'bias', 'dst', 'h', 'w', 'c', 'outH', 'outW', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft'] as const;
   const p = Object.fromEntries(params.map((key, i) => [key, i])) as Record<(typeof params)[number], number>;
-  let next = params.length;
+  const f = new FunctionBuilder(params.length);
   const i32Names = ['cs', 'rowBytes', 'filterRowBytes', 'oy', 'ox', 'iy0', 'ix0', 'ky0', 'ky1', 'kx0', 'tapBytes', 'base', 'filterBase', 'cb', 'psRow', 'pfRow', 'ps', 'pf', 'pEnd', 'ky'] as const;
-  const l = Object.fromEntries(i32Names.map((key) => [key, next++])) as Record<(typeof i32Names)[number], number>;
-  const firstV128 = next;
-  const v128 = () => next++;
-  const acc = Array.from({ length: GROUP_VECTORS }, v128);
-  const scratch = { x: v128(), n: v128(), s: v128(), s2: v128(), d: v128() };
-  const constants: { local: number; bits: number }[] = [];
-  const constant = (value: number) => {
-    const bits = new Int32Array(new Float32Array([value]).buffer)[0];
-    let entry = constants.find((c) => c.bits === bits);
-    if (!entry) constants.push((entry = { local: v128(), bits }));
-    return localGet(entry.local);
-  };
-  const get = (local: number) => localGet(local);
-  const set = (local: number, ...value: (readonly number[])[]) => [...value.flat(), ...localSet(local)];
+  const l = Object.fromEntries(i32Names.map((key) => [key, f.i32()])) as Record<(typeof i32Names)[number], number>;
+  const acc = Array.from({ length: GROUP_VECTORS }, () => f.v128());
+  const scratch = { x: f.v128(), n: f.v128(), s: f.v128(), s2: f.v128(), d: f.v128() };
+  const constant = (value: number) => f.constant(value);
+  const get = localGet;
+  const set = setLocal;
   /** max(0, local) and min(a, b) by `select` (signed). */
   const max0 = (value: readonly number[]) => [...value, ...I.const(0), ...value, ...I.const(0), ...I.gtS, ...I.select];
   const min = (a: readonly number[], b: readonly number[]) => [...a, ...b, ...a, ...b, ...I.ltS, ...I.select];
-  const increment = (local: number, by: readonly number[]) => [...get(local), ...by, ...I.add, ...localSet(local)];
-  const load = (offset: number) => [...simd(OP.load), 0x04, ...uleb(offset)];
-  const store = (offset: number) => [...simd(OP.store), 0x04, ...uleb(offset)];
+  const increment = incrementLocal;
+  const load = v128Load;
+  const store = v128Store;
 
   /** `vectors` f32x4 accumulators over channels cb … cb + 4·vectors − 1 of the current output pixel. */
   const channelGroup = (vectors: number): number[] => {
@@ -115,26 +99,12 @@ function depthwiseSwishBody(): number[] {
     ...I.end,
     ...I.end, // function
   ];
-  const setConstants = constants.flatMap(({ local, bits }) => [...I.const(bits), ...simd(OP.i32x4Splat), ...localSet(local)]);
-  const locals = vector([
-    [...uleb(firstV128 - params.length), I32],
-    [...uleb(next - firstV128), V128],
-  ]);
-  const body = [...locals, ...setConstants, ...code];
-  return [...uleb(body.length), ...body];
+  return f.body(code);
 }
 
 /** The module: imports env.memory, exports depthwiseSwish (15 i32 parameters, see top). */
 export function depthwiseSwishModuleBytes(): Uint8Array<ArrayBuffer> {
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector(Array.from({ length: 15 }, () => [I32])), 0x00]])),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0x00]])),
-    ...section(7, vector([[...name('depthwiseSwish'), 0x00, 0x00]])),
-    ...section(10, vector([depthwiseSwishBody()])),
-  ];
-  return new Uint8Array(bytes);
+  return kernelModule('depthwiseSwish', 15, depthwiseSwishBody());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,22 +3,16 @@
  * convolution in one pass of kernels/pointwise-conv.wasm over the backend's own memory, with the filter
  * packed once, at load time, into the panels the module reads (`packPointwiseFilter`). It has no
  * gradient: only the compiled body (explain/compile-layers-model.ts) uses it, through `pointwiseConv2d`,
- * which falls back to TF.js's fused convolution on any other backend.
+ * which falls back to TF.js's own ops on any other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmBackendMemory } from './wasm-backend-memory';
 
 export const POINTWISE_CONV2D = 'PointwiseConv2d';
 
 /** The activations the module applies to its sums, by the code it takes them as. */
 export const POINTWISE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, swish: 3 } as const;
 export type PointwiseActivation = keyof typeof POINTWISE_ACTIVATIONS;
-
-/** What the kernel needs of BackendWasm (its typings do not expose the Emscripten module's exports). */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type PointwiseExport = (src: number, filter: number, bias: number, dst: number, m: number, k: number, n: number, activation: number) => void;
 
@@ -70,14 +64,13 @@ export function registerPointwiseConv2dKernel(module: WebAssembly.Module): void 
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, panels, bias } = inputs as { x: tf.TensorInfo; panels: tf.TensorInfo; bias: tf.TensorInfo };
       const { outChannels, activation } = attrs as unknown as { outChannels: number; activation: PointwiseActivation };
-      const wasm = backend as unknown as WasmBackendInternals;
-      run ??= new WebAssembly.Instance(module, { env: { memory: wasm.wasm.asm.memory } }).exports.pointwiseConv as PointwiseExport;
+      const wasm = new WasmBackendMemory(backend);
+      run ??= wasm.instantiate<PointwiseExport>(module, 'pointwiseConv');
       const [batch, h, w, k] = x.shape;
-      const out = wasm.makeOutput([batch, h, w, outChannels], 'float32');
-      const offset = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+      const out = wasm.output([batch, h, w, outChannels]);
       // A 1×1 convolution of every image is one product: all pixels of the batch are rows.
       const pixels = batch * h * w;
-      if (pixels > 0) run(offset(x), offset(panels), offset(bias), offset(out), pixels, k, outChannels, POINTWISE_ACTIVATIONS[activation]);
+      if (pixels > 0) run(wasm.offset(x), wasm.offset(panels), wasm.offset(bias), wasm.offset(out), pixels, k, outChannels, POINTWISE_ACTIVATIONS[activation]);
       return out;
     },
   });

@@ -20,19 +20,8 @@
  * (POINTWISE_ACTIVATIONS: 0 linear, 1 ReLU, 2 ReLU6, 3 swish).
  */
 import { POINTWISE_ACTIVATIONS as ACTIVATION } from './pointwise-conv-kernel';
-import { localGet, localSet, localTee, name, OP, section, simd, sleb, swishOnStack, uleb, vector } from './swish-module';
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-/** Core opcodes used below (WebAssembly 2.0, "Instructions" of the binary format). */
-const I = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], if: [0x04, 0x40], end: [0x0b], brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  br: (depth: number) => [0x0c, ...uleb(depth)], const: (value: number) => [0x41, ...sleb(value)], add: [0x6a], mul: [0x6c],
-  shl: [0x74], eq: [0x46], gtU: [0x4b], ltU: [0x49], leU: [0x4d],
-} as const;
-const LOAD32_SPLAT = 0x09;
-/** f32x4.relaxed_madd (relaxed SIMD): a·b + c. */
-const RELAXED_MADD = 0x105;
+import { swishOnStack } from './swish-module';
+import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Output channels per panel (two f32x4) and pixels per tile in the main loop. */
 const PANEL = 8;
@@ -46,32 +35,25 @@ export interface PointwiseBuild {
 function pointwiseBody({ fusedMultiplyAdd }: PointwiseBuild): number[] {
   const params = ['src', 'filter', 'bias', 'dst', 'm', 'k', 'n', 'activation'] as const;
   const p = Object.fromEntries(params.map((key, i) => [key, i])) as Record<(typeof params)[number], number>;
-  let next = params.length;
+  const f = new FunctionBuilder(params.length);
   const i32Names = ['kBytes', 'nBytes', 'panelBytes', 'row', 'rowSrc', 'col', 'pb', 'pbias', 'pc', 'pa', 'paEnd', 'q'] as const;
-  const l = Object.fromEntries(i32Names.map((key) => [key, next++])) as Record<(typeof i32Names)[number], number>;
-  const rowOffset = Array.from({ length: TILE_ROWS }, () => next++);
-  const firstV128 = next;
-  const v128 = () => next++;
-  const acc = Array.from({ length: TILE_ROWS }, () => [v128(), v128()]);
-  const b = [v128(), v128()];
-  const scratch = { x: v128(), n: v128(), s: v128(), s2: v128(), d: v128() };
-  const constants: { local: number; bits: number }[] = [];
-  const constant = (value: number) => {
-    const bits = new Int32Array(new Float32Array([value]).buffer)[0];
-    let entry = constants.find((c) => c.bits === bits);
-    if (!entry) constants.push((entry = { local: v128(), bits }));
-    return localGet(entry.local);
-  };
-  const get = (local: number) => localGet(local);
-  const set = (local: number, ...value: (readonly number[])[]) => [...value.flat(), ...localSet(local)];
-  const increment = (local: number, by: readonly number[]) => [...get(local), ...by, ...I.add, ...localSet(local)];
-  const load = (offset: number) => [...simd(OP.load), 0x04, ...uleb(offset)];
-  const splat = (offset = 0) => [...simd(LOAD32_SPLAT), 0x02, ...uleb(offset)];
-  const store = (offset: number) => [...simd(OP.store), 0x04, ...uleb(offset)];
+  const l = Object.fromEntries(i32Names.map((key) => [key, f.i32()])) as Record<(typeof i32Names)[number], number>;
+  const rowOffset = Array.from({ length: TILE_ROWS }, () => f.i32());
+  const acc = Array.from({ length: TILE_ROWS }, () => [f.v128(), f.v128()]);
+  const b = [f.v128(), f.v128()];
+  const scratch = { x: f.v128(), n: f.v128(), s: f.v128(), s2: f.v128(), d: f.v128() };
+  const constant = (value: number) => f.constant(value);
+  const get = localGet;
+  const set = setLocal;
+  const increment = incrementLocal;
+  const load = v128Load;
+  const store = v128Store;
+  /** v128.load32_splat: the float at the address, in all four lanes (4-byte alignment hint). */
+  const splat = () => [...simd(OP.load32Splat), 0x02, 0x00];
   /** acc + x·b on the stack for `x` in a local; `fusedMultiplyAdd` picks the instructions. */
   const multiplyAdd = (acc: number, x: number, bv: number) =>
     fusedMultiplyAdd
-      ? [...get(x), ...get(bv), ...get(acc), ...simd(RELAXED_MADD)]
+      ? [...get(x), ...get(bv), ...get(acc), ...simd(OP.f32x4RelaxedMadd)]
       : [...get(x), ...get(bv), ...simd(OP.f32x4Mul), ...get(acc), ...simd(OP.f32x4Add)];
   /** Address of row r of the tile, from pa (the current k of row 0). */
   const rowAddress = (r: number) => (r === 0 ? get(l.pa) : [...get(l.pa), ...get(rowOffset[r]), ...I.add]);
@@ -101,7 +83,7 @@ function pointwiseBody({ fusedMultiplyAdd }: PointwiseBuild): number[] {
       ...get(l.pa), ...I.const(4), ...I.add, ...localTee(l.pa), ...get(l.paEnd), ...I.ltU, ...I.brIf(0),
       ...I.end,
       // activation on the sums, in registers
-      ...get(p.activation), ...I.const(ACTIVATION.relu), ...I.eq, ...get(p.activation), ...I.const(ACTIVATION.relu6), ...I.eq, 0x72, // i32.or
+      ...get(p.activation), ...I.const(ACTIVATION.relu), ...I.eq, ...get(p.activation), ...I.const(ACTIVATION.relu6), ...I.eq, ...I.or,
       ...I.if, ...mapAcc((a) => [...get(a), ...constant(0), ...simd(OP.f32x4Pmax), ...localSet(a)]), ...I.end,
       ...get(p.activation), ...I.const(ACTIVATION.relu6), ...I.eq,
       ...I.if, ...mapAcc((a) => [...get(a), ...constant(6), ...simd(OP.f32x4Pmin), ...localSet(a)]), ...I.end,
@@ -150,26 +132,12 @@ function pointwiseBody({ fusedMultiplyAdd }: PointwiseBuild): number[] {
     ...rowLoop(1),
     ...I.end, // function
   ];
-  const setConstants = constants.flatMap(({ local, bits }) => [...I.const(bits), ...simd(OP.i32x4Splat), ...localSet(local)]);
-  const locals = vector([
-    [...uleb(firstV128 - params.length), I32],
-    [...uleb(next - firstV128), V128],
-  ]);
-  const body = [...locals, ...setConstants, ...code];
-  return [...uleb(body.length), ...body];
+  return f.body(code);
 }
 
 /** The module: imports env.memory, exports pointwiseConv (8 i32 parameters, see top). */
 export function pointwiseConvModuleBytes(build: PointwiseBuild): Uint8Array<ArrayBuffer> {
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector(Array.from({ length: 8 }, () => [I32])), 0x00]])),
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vector([[0x00]])),
-    ...section(7, vector([[...name('pointwiseConv'), 0x00, 0x00]])),
-    ...section(10, vector([pointwiseBody(build)])),
-  ];
-  return new Uint8Array(bytes);
+  return kernelModule('pointwiseConv', 8, pointwiseBody(build));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,15 +5,9 @@
  * `swish`, which falls back to x·σ(x) on any other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmBackendMemory } from './wasm-backend-memory';
 
 export const SWISH = 'Swish';
-
-/** What the kernel needs of BackendWasm (its typings do not expose the Emscripten module's exports). */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory }; HEAPF32: Float32Array };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type SwishExport = (src: number, dst: number, count: number) => void;
 
@@ -26,16 +20,15 @@ export function registerSwishKernel(module: WebAssembly.Module): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
       const { x } = inputs as { x: tf.TensorInfo };
-      const wasm = backend as unknown as WasmBackendInternals;
-      run ??= new WebAssembly.Instance(module, { env: { memory: wasm.wasm.asm.memory } }).exports.swish as SwishExport;
-      const out = wasm.makeOutput([...x.shape], 'float32');
+      const wasm = new WasmBackendMemory(backend);
+      run ??= wasm.instantiate<SwishExport>(module, 'swish');
+      const out = wasm.output([...x.shape]);
       const size = tf.util.sizeFromShape(x.shape);
-      const src = wasm.dataIdMap.get(x.dataId)!.memoryOffset;
-      const dst = wasm.dataIdMap.get(out.dataId)!.memoryOffset;
+      const [src, dst] = [wasm.offset(x), wasm.offset(out)];
       const vectorized = size - (size % 8);
       if (vectorized > 0) run(src, dst, vectorized);
       // The module works eight values at a time; the last 0–7 are done here.
-      const heap = wasm.wasm.HEAPF32;
+      const heap = wasm.heapF32;
       for (let i = vectorized; i < size; i++) {
         const v = heap[src / 4 + i];
         heap[dst / 4 + i] = v / (1 + Math.exp(-v));

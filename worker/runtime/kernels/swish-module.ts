@@ -14,41 +14,7 @@
  * n·ln 2 when |x| is large, where swish is within 1e-15 of 0 or of x anyway); x ≤ −88 gives ≈ x·e^−88.
  */
 
-export const SIMD = 0xfd;
-/** Final SIMD opcodes (WebAssembly 2.0, "Vector Instructions" of the binary format). */
-export const OP = {
-  load: 0x00, store: 0x0b, i32x4Splat: 0x11, i32x4Shl: 0xab, f32x4Neg: 0xe1, f32x4Add: 0xe4, f32x4Sub: 0xe5,
-  f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
-} as const;
-
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-export const simd = (op: number) => [SIMD, ...uleb(op)];
-export const localGet = (i: number) => [0x20, ...uleb(i)];
-export const localSet = (i: number) => [0x21, ...uleb(i)];
-export const localTee = (i: number) => [0x22, ...uleb(i)];
-export const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-export const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-export const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)];
+import { FunctionBuilder, I, kernelModule, localGet, localSet, localTee, OP, simd, sleb, v128Load, v128Store } from './wasm-encoding';
 
 const LOG2E = 1.4426950408889634;
 /**
@@ -110,68 +76,45 @@ export function swishOnStack({ x: X, n: N, s: S, s2: S2, d: D }: SwishLocals, co
  * negation (the polynomial takes −r), Estrin's scheme, and constants held in locals.
  */
 function swishBody(): number[] {
-  const [SRC, DST, COUNT, END] = [0, 1, 2, 3];
-  let next = 4;
-  const v128 = () => next++;
+  const [SRC, DST, COUNT] = [0, 1, 2];
+  const f = new FunctionBuilder(3);
+  const END = f.i32();
   // Constants live in locals set once before the loop, so the loop does no splats.
-  const constants: { local: number; bits: number }[] = [];
-  const constant = (value: number) => {
-    const bits = new Int32Array(new Float32Array([value]).buffer)[0];
-    let entry = constants.find((c) => c.bits === bits);
-    if (!entry) constants.push((entry = { local: v128(), bits }));
-    return localGet(entry.local);
-  };
+  const constant = (value: number) => f.constant(value);
 
   /** swish of the 4 floats at src + offset, stored at dst + offset. */
   const vectorAt = (offset: number): number[] => {
-    const [X, N, S, S2, D] = [v128(), v128(), v128(), v128(), v128()];
+    const [X, N, S, S2, D] = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
     return [
       ...localGet(DST),
-      ...localGet(SRC), ...simd(OP.load), 0x04, ...uleb(offset),
+      ...localGet(SRC), ...v128Load(offset),
       ...swishOnStack({ x: X, n: N, s: S, s2: S2, d: D }, constant),
-      ...simd(OP.store), 0x04, ...uleb(offset),
+      ...v128Store(offset),
     ];
   };
   const loop = [
     ...vectorAt(0),
     ...vectorAt(16),
     // src += 32; dst += 32; continue while src < end
-    ...localGet(DST), 0x41, ...sleb(32), 0x6a, ...localSet(DST),
-    ...localGet(SRC), 0x41, ...sleb(32), 0x6a, ...localTee(SRC), ...localGet(END), 0x49, 0x0d, 0x00, // br_if 0 (loop)
+    ...localGet(DST), ...I.const(32), ...I.add, ...localSet(DST),
+    ...localGet(SRC), ...I.const(32), ...I.add, ...localTee(SRC), ...localGet(END), ...I.ltU, ...I.brIf(0),
   ];
-  const setConstants = constants.flatMap(({ local, bits }) => [0x41, ...sleb(bits), ...simd(OP.i32x4Splat), ...localSet(local)]);
-  const code = [
+  return f.body([
     // end = src + count·4
-    ...localGet(SRC), ...localGet(COUNT), 0x41, ...sleb(2), 0x74, 0x6a, ...localSet(END),
-    ...setConstants,
-    0x02, 0x40, // block
-    ...localGet(SRC), ...localGet(END), 0x4f, 0x0d, 0x00, // br_if 0 when src >= end (u32)
-    0x03, 0x40, // loop
+    ...localGet(SRC), ...localGet(COUNT), ...I.const(2), ...I.shl, ...I.add, ...localSet(END),
+    ...I.block,
+    ...localGet(SRC), ...localGet(END), ...I.geU, ...I.brIf(0), // nothing to do when src >= end (u32)
+    ...I.loop,
     ...loop,
-    0x0b, // end loop
-    0x0b, // end block
-    0x0b, // end function
-  ];
-  const locals = vector([
-    [1, 0x7f], // end: i32
-    [...uleb(next - END - 1), 0x7b], // the rest: v128
+    ...I.end, // loop
+    ...I.end, // block
+    ...I.end, // function
   ]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
 }
 
 /** The module: imports env.memory, exports swish(src, dst, count). */
 export function swishModuleBytes(): Uint8Array<ArrayBuffer> {
-  const I32 = 0x7f;
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32]]), 0x00]])), // type 0: (i32, i32, i32) → ()
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page
-    ...section(3, vector([[0x00]])), // function 0 has type 0
-    ...section(7, vector([[...name('swish'), 0x00, 0x00]])), // export function 0
-    ...section(10, vector([swishBody()])),
-  ];
-  return new Uint8Array(bytes);
+  return kernelModule('swish', 3, swishBody());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
