@@ -18,7 +18,7 @@ import { measureBundle } from '../bench/bundle-size';
 import { coldStartNode, coldStartWorkerd, type ColdStart } from '../bench/cold-start';
 import { EngineSession, variantsFor } from '../bench/engine-session';
 import { loadTest } from '../bench/load-test';
-import { measureEngine, type EngineTimings, type MeasureOptions } from '../bench/measure-engine';
+import { measureEngine, type MeasureOptions } from '../bench/measure-engine';
 import { checks, markdown, type BenchResult, type ModelInfo } from '../bench/report';
 import { bundleBenchWorker, seedBenchKv, startBenchWorker } from '../bench/workerd';
 import { initWasmBackend } from '../worker/runtime/wasm-node';

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BuiltinOperator as Op } from '../../models/import/tflite/schema';
 import { modelAdd } from '../../scripts/model-add';
 import { readModelFolder, readModelFolders } from '../../scripts/model-folders';
 import { buildTflite } from '../support/tflite-builder';
