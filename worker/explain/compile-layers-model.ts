@@ -29,6 +29,7 @@ import { depthwiseConv2dSwish } from '../runtime/kernels/depthwise-swish-kernel'
 import { packPointwiseFilter, POINTWISE_CONV2D, pointwiseConv2d, type PackedPointwiseFilter, type PointwiseActivation } from '../runtime/kernels/pointwise-conv-kernel';
 import { swish } from '../runtime/kernels/swish-kernel';
 import type { ExposedModel, HeadContext } from './exposed-model';
+import { spatialMean, spatialMeanWithGradient } from './spatial-mean';
 import { splitLayersGraph, type ExposeLayersOptions, type LayersGraphSplit } from './expose-layers-model';
 
 type SymbolicTensor = tfl.SymbolicTensor;
@@ -179,8 +180,11 @@ interface LinearLayer {
   dilations: [number, number];
 }
 
-/** A linear layer's weights as a program runs them: its own, or with a batch norm folded in. */
-type LinearWeights = { kernel: tf.Tensor; bias?: tf.Tensor1D };
+/**
+ * A linear layer's weights as a program runs them: its own, or with a batch norm folded in; a dense
+ * layer of the head also has its kernel transposed, for its gradient (denseWithFastGradient).
+ */
+type LinearWeights = { kernel: tf.Tensor; bias?: tf.Tensor1D; transposedKernel?: tf.Tensor2D };
 
 /** Reads a Conv2D/DepthwiseConv2D/Dense the compiler can run, or undefined. */
 function linearLayer(layer: Layer, inputRank: number): LinearLayer | undefined {
@@ -261,7 +265,10 @@ function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activat
       return y;
     };
   }
-  const dense = spec.kind === 'dense' ? denseWithFastGradient(kernel as tf.Tensor2D) : undefined;
+  const dense =
+    spec.kind !== 'dense' ? undefined
+    : weights.transposedKernel ? denseWithFastGradient(kernel as tf.Tensor2D, weights.transposedKernel)
+    : (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
   return (x: tf.Tensor): tf.Tensor => {
     let z: tf.Tensor = dense
       ? dense(x)
@@ -280,13 +287,14 @@ function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activat
 }
 
 /**
- * x·W whose gradient is W·dyᵀ transposed back: TF.js's own gradient of a MatMul multiplies by a
- * transposed operand, a slow path in the WASM backend (~10 ms against 0.8 for B0's 1280×1000 classifier).
+ * x·W whose gradient is dy·Wᵀ with Wᵀ transposed once, at load: TF.js's own gradient of a MatMul
+ * multiplies by a transposed operand, a slow path in the WASM backend (3.5 ms against 0.34 for B0's
+ * 1280×1000 classifier and three targets).
  */
-function denseWithFastGradient(kernel: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
+function denseWithFastGradient(kernel: tf.Tensor2D, transposedKernel: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
   return tf.customGrad((x) => ({
     value: tf.matMul(x as tf.Tensor2D, kernel),
-    gradFunc: (dy) => tf.tidy(() => tf.transpose(tf.matMul(kernel, tf.transpose(dy as tf.Tensor2D)))),
+    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, transposedKernel),
   }));
 }
 
@@ -296,7 +304,7 @@ function denseWithFastGradient(kernel: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor
  * convolution of the body needs only the packed form, so the folded one is not kept for it.
  */
 class LinearWeightCache {
-  readonly #entries = new Map<Layer, Map<Layer | undefined, { folded?: FoldedWeights; packed?: PackedPointwiseFilter | null }>>();
+  readonly #entries = new Map<Layer, Map<Layer | undefined, { folded?: FoldedWeights; packed?: PackedPointwiseFilter | null; transposed?: tf.Tensor2D }>>();
 
   #entry(linear: Layer, bnLayer: Layer | undefined) {
     let byBn = this.#entries.get(linear);
@@ -316,6 +324,14 @@ class LinearWeightCache {
       tf.keep(entry.folded.bias);
     }
     return entry.folded;
+  }
+
+  /** The same weights with a dense kernel's transpose, for a head's gradient. */
+  withTransposedKernel(linear: Layer, spec: LinearLayer, bnLayer?: Layer, bn?: BatchNormParams): LinearWeights {
+    const weights = this.folded(linear, spec, bnLayer, bn);
+    const entry = this.#entry(linear, bnLayer);
+    entry.transposed ??= tf.keep(tf.transpose(weights.kernel as tf.Tensor2D));
+    return { ...weights, transposedKernel: entry.transposed };
   }
 
   /** The same weights packed for PointwiseConv2d, or undefined when the kernel cannot take them. */
@@ -340,8 +356,9 @@ class LinearWeightCache {
 
   dispose(): void {
     for (const byBn of this.#entries.values()) {
-      for (const { folded, packed } of byBn.values()) {
+      for (const { folded, packed, transposed } of byBn.values()) {
         if (folded) tf.dispose([folded.kernel, folded.bias]);
+        if (transposed) transposed.dispose();
         if (packed) tf.dispose([packed.panels, packed.bias]);
       }
     }
@@ -437,7 +454,7 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Lin
           continue;
         }
       }
-      const weights = cache.folded(layer, linear, bnLayer, bn);
+      const weights = mode === 'head' && linear.kind === 'dense' ? cache.withTransposedKernel(layer, linear, bnLayer, bn) : cache.folded(layer, linear, bnLayer, bn);
       const depthwiseSwish = mode === 'body' && options.depthwiseSwishKernel && linear.kind === 'depthwise' && activation === ACTIVATIONS.swish;
       const op = linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations, depthwiseSwish);
       steps.push(single(names.join('+'), op, [out]));
@@ -481,16 +498,7 @@ function compileLayer(
       break;
     case 'GlobalAveragePooling2D':
       if (!channelsLast || rank !== 4) break;
-      if (mode === 'head') return single(layer.name, (x) => tf.mean(x, [1, 2]));
-      // The WASM backend's Mean transposes the whole input to reduce over inner axes; a pooling window
-      // over the whole image is one XNNPACK pass.
-      return single(layer.name, (x) => {
-        const [n, h, w, c] = x.shape;
-        const pooled = tf.avgPool(x as tf.Tensor4D, [h, w], [h, w], 'valid');
-        const flat = tf.reshape(pooled, [n, c]);
-        pooled.dispose();
-        return flat;
-      });
+      return single(layer.name, (x) => (mode === 'head' ? spatialMeanWithGradient : spatialMean)(x as tf.Tensor4D));
     case 'GlobalMaxPooling2D':
       if (channelsLast && rank === 4) return single(layer.name, (x) => tf.max(x, [1, 2]));
       break;

@@ -3,11 +3,12 @@
  * gradient w.r.t. that channel, w_k = (1/HW) Σ_ij ∂y_c/∂A^k_ij. Pure function over tensors.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { spatialMean } from '../spatial-mean';
 import { weightedActivationMap } from './class-activation-map';
 
 /** gradients [n, h, w, k] → channel weights [n, k]. */
 export function gradCamWeights(gradients: tf.Tensor4D): tf.Tensor2D {
-  return tf.mean(gradients, [1, 2]) as tf.Tensor2D;
+  return spatialMean(gradients);
 }
 
 /** activations and ∂y_c/∂activations, both [n, h, w, k] → Grad-CAM maps [n, h, w] (before normalisation). */
