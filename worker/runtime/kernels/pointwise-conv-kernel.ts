@@ -16,8 +16,8 @@ export type PointwiseActivation = keyof typeof POINTWISE_ACTIVATIONS;
 
 type PointwiseExport = (src: number, filter: number, bias: number, dst: number, m: number, k: number, n: number, activation: number) => void;
 
-/** Output channels per panel of the packed filter (pointwise-conv-module.ts). */
-const PANEL = 8;
+/** Output channels per panel of the packed filter: the module's tile is two f32x4 wide. */
+export const POINTWISE_PANEL = 8;
 
 /** A 1×1 filter and its bias as the module reads them; the caller owns (and disposes) both tensors. */
 export interface PackedPointwiseFilter {
@@ -36,10 +36,10 @@ export interface PackedPointwiseFilter {
 export function packPointwiseFilter(filter: tf.Tensor4D, bias?: tf.Tensor1D): PackedPointwiseFilter | undefined {
   const [kh, kw, k, n] = filter.shape;
   if (kh !== 1 || kw !== 1 || k < 1 || n < 4 || n % 4 !== 0 || filter.dtype !== 'float32') return undefined;
-  const padded = Math.ceil(n / PANEL) * PANEL;
+  const padded = Math.ceil(n / POINTWISE_PANEL) * POINTWISE_PANEL;
   return tf.tidy(() => {
     const matrix = tf.pad(tf.reshape(filter, [k, n]), [[0, 0], [0, padded - n]]);
-    const panels = tf.transpose(tf.reshape(matrix, [k, padded / PANEL, PANEL]), [1, 0, 2]) as tf.Tensor3D;
+    const panels = tf.transpose(tf.reshape(matrix, [k, padded / POINTWISE_PANEL, POINTWISE_PANEL]), [1, 0, 2]) as tf.Tensor3D;
     const paddedBias = tf.pad(bias ?? tf.zeros([n]), [[0, padded - n]]) as tf.Tensor1D;
     return { panels, bias: paddedBias, inChannels: k, outChannels: n };
   });

@@ -19,12 +19,12 @@
  * to a multiple of 8; the output [m, n]), sizes with n a multiple of 4, and the activation's code
  * (POINTWISE_ACTIVATIONS: 0 linear, 1 ReLU, 2 ReLU6, 3 swish).
  */
-import { POINTWISE_ACTIVATIONS as ACTIVATION } from './pointwise-conv-kernel';
+import { POINTWISE_ACTIVATIONS as ACTIVATION, POINTWISE_PANEL } from './pointwise-conv-kernel';
 import { swishOnStack } from './swish-module';
 import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Output channels per panel (two f32x4) and pixels per tile in the main loop. */
-const PANEL = 8;
+const PANEL = POINTWISE_PANEL;
 const TILE_ROWS = 4;
 
 export interface PointwiseBuild {
