@@ -30,7 +30,7 @@ import { packPointwiseFilter, POINTWISE_CONV2D, pointwiseConv2d, type PackedPoin
 import { swish } from '../runtime/kernels/swish-kernel';
 import type { ExposedModel, HeadContext } from './exposed-model';
 import { spatialMean, spatialMeanWithGradient } from './spatial-mean';
-import { splitLayersGraph, type ExposeLayersOptions, type LayersGraphSplit } from './expose-layers-model';
+import { splitLayersGraph, splitShapes, type ExposeLayersOptions, type LayersGraphSplit } from './expose-layers-model';
 
 type SymbolicTensor = tfl.SymbolicTensor;
 type Layer = tfl.layers.Layer;
@@ -601,11 +601,8 @@ export function compileLayersModel(model: tfl.LayersModel, options: CompileLayer
       const body = compileProgram({ split, known: [input], outputs: bodyOutputs, mode: 'body' }, cache, settings);
       const head = compileProgram({ split, known: bodyOutputs, outputs: [logits.tensor], mode: 'head' }, cache, settings);
       const bodyOutputIds = bodyOutputs.map((t) => t.id);
-      const [, height, width, channels] = layerTensor.shape as number[];
-      const [, inputHeight, inputWidth] = input.shape as number[];
       return {
-        layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] },
-        inputSize: [inputHeight, inputWidth],
+        ...splitShapes(split),
         body(x) {
           const [activations, ...rest] = runProgram(body, [[input.id, x]], bodyOutputIds);
           return { activations: activations as tf.Tensor4D, context: new Map(context.map((t, i) => [t.id, rest[i]])) };

@@ -117,6 +117,13 @@ export interface LayersGraphSplit {
   context: SymbolicTensor[];
 }
 
+/** What a split exposes of its shapes: the Grad-CAM layer's name and [h, w, c], the input's [h, w]. */
+export function splitShapes({ input, layerTensor }: LayersGraphSplit): Pick<ExposedModel, 'layer' | 'inputSize'> {
+  const [, height, width, channels] = layerTensor.shape as number[];
+  const [, inputHeight, inputWidth] = input.shape as number[];
+  return { layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] }, inputSize: [inputHeight, inputWidth] };
+}
+
 /**
  * The one model-surgery step for LayersModels: finds the Grad-CAM layer (see `ExposeLayersOptions`) and
  * what crosses from body to head. Both the layer-by-layer evaluation below and the compiled one
@@ -152,7 +159,8 @@ export function splitLayersGraph(model: tfl.LayersModel, options: ExposeLayersOp
 
 /** Splits a single-input, single-output LayersModel at its Grad-CAM layer. */
 export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersOptions = {}): ExposedModel {
-  const { input, layerTensor, logits, context: contextTensors } = splitLayersGraph(model, options);
+  const split = splitLayersGraph(model, options);
+  const { input, layerTensor, logits, context: contextTensors } = split;
 
   const evaluate = (target: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor => {
     const known = values.get(target.id);
@@ -168,11 +176,8 @@ export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersO
     return value;
   };
 
-  const [, height, width, channels] = layerTensor.shape as number[];
-  const [, inputHeight, inputWidth] = input.shape as number[];
   return {
-    layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] },
-    inputSize: [inputHeight, inputWidth],
+    ...splitShapes(split),
     body(x) {
       // Clones: the caller disposes what the body returns, which must never be the caller's own input.
       const [activations, ...rest] = tf.tidy(() => {
