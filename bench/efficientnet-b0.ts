@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildCompactEfficientNet, GRADCAM_LAYER, type BlockSpec, type EfficientNetSpec } from '../models/training/efficientnet-tfjs';
+import { buildEfficientNet, GRADCAM_LAYER, type BlockSpec, type EfficientNetSpec } from '../models/training/efficientnet-tfjs';
 
 export const B0_ID = 'efficientnet-b0-random';
 
@@ -60,7 +60,7 @@ export function randomizeBatchNorms(model: tfl.LayersModel, seed = 1): void {
 
 /** Builds the B0-sized model with random weights. */
 export function buildEfficientNetB0(): tfl.LayersModel {
-  const model = buildCompactEfficientNet(efficientNetB0Spec());
+  const model = buildEfficientNet(efficientNetB0Spec());
   randomizeBatchNorms(model);
   return model;
 }

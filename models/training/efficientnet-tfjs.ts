@@ -1,11 +1,12 @@
 /**
- * The compact EfficientNet as a TF.js LayersModel: the inference twin of models/training/efficientnet.py,
- * built from the same resolved spec (which that file's `make_spec` writes into export.json). Layer names
+ * EfficientNets as TF.js LayersModels: the inference twin of models/training/efficientnet.py (the compact
+ * EfficientNet, swish and squeeze-and-excitation) and of EfficientNet-Lite (ReLU6, no squeeze-and-excitation;
+ * models/import/efficientnet-lite), built from the resolved spec the PyTorch side writes into export.json. Layer names
  * follow Keras's EfficientNet ("block2a_dwconv", "top_activation", …), which is how the exporter maps
  * PyTorch weights onto it. Only layers tfjs-layers 4.22 has: no Rescaling/Normalization (the manifest
  * holds the input normalisation), and the model ends in logits (the manifest says "sigmoid").
  *
- * Example: `const model = buildCompactEfficientNet(spec); model.predict(x)` → logits [n, classes].
+ * Example: `const model = buildEfficientNet(spec); model.predict(x)` → logits [n, classes].
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -16,16 +17,23 @@ export interface BlockSpec {
   expandRatio: number;
   kernel: number;
   stride: number;
+  /** Squeeze-and-excitation width; 0: the block has none (EfficientNet-Lite). */
   seFilters: number;
 }
 
+export type EfficientNetActivation = 'swish' | 'relu6';
+
 export interface EfficientNetSpec {
+  /** The model's name in model.json. Default "compact_efficientnet". */
+  name?: string;
   inputSize: number;
   numClasses: number;
   bnEpsilon: number;
   stemFilters: number;
   blocks: BlockSpec[];
   topFilters: number;
+  /** The activation after every batch norm but the projections'. Default swish (EfficientNet); Lite: relu6. */
+  activation?: EfficientNetActivation;
 }
 
 /** The Grad-CAM layer: the top activation, input of the last global pooling. */
@@ -42,30 +50,32 @@ function batchNorm(name: string, epsilon: number, x: Tensor): Tensor {
   return apply(tfl.layers.batchNormalization({ axis: -1, epsilon, momentum: 0.99, name }), x);
 }
 
-function swish(name: string, x: Tensor): Tensor {
-  return apply(tfl.layers.activation({ activation: 'swish', name }), x);
+function activate(activation: EfficientNetActivation, name: string, x: Tensor): Tensor {
+  return apply(tfl.layers.activation({ activation, name }), x);
 }
 
-/** MBConv: 1×1 expansion, depthwise conv, squeeze-and-excitation, 1×1 projection, residual when shapes allow. */
-function mbConv(b: BlockSpec, epsilon: number, input: Tensor): Tensor {
+/** MBConv: 1×1 expansion, depthwise conv, squeeze-and-excitation (if any), 1×1 projection, residual when shapes allow. */
+function mbConv(b: BlockSpec, epsilon: number, activation: EfficientNetActivation, input: Tensor): Tensor {
   const n = b.name;
   const mid = b.inputFilters * b.expandRatio;
   let x = input;
   if (b.expandRatio !== 1) {
     x = apply(tfl.layers.conv2d({ filters: mid, kernelSize: 1, padding: 'same', useBias: false, name: `${n}_expand_conv` }), x);
-    x = swish(`${n}_expand_activation`, batchNorm(`${n}_expand_bn`, epsilon, x));
+    x = activate(activation, `${n}_expand_activation`, batchNorm(`${n}_expand_bn`, epsilon, x));
   }
   x = apply(
     tfl.layers.depthwiseConv2d({ kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: false, name: `${n}_dwconv` }),
     x,
   );
-  x = swish(`${n}_activation`, batchNorm(`${n}_bn`, epsilon, x));
+  x = activate(activation, `${n}_activation`, batchNorm(`${n}_bn`, epsilon, x));
 
-  let se = apply(tfl.layers.globalAveragePooling2d({ name: `${n}_se_squeeze` }), x);
-  se = apply(tfl.layers.reshape({ targetShape: [1, 1, mid], name: `${n}_se_reshape` }), se);
-  se = apply(tfl.layers.conv2d({ filters: b.seFilters, kernelSize: 1, activation: 'swish', name: `${n}_se_reduce` }), se);
-  se = apply(tfl.layers.conv2d({ filters: mid, kernelSize: 1, activation: 'sigmoid', name: `${n}_se_expand` }), se);
-  x = apply(tfl.layers.multiply({ name: `${n}_se_excite` }), [x, se]);
+  if (b.seFilters > 0) {
+    let se = apply(tfl.layers.globalAveragePooling2d({ name: `${n}_se_squeeze` }), x);
+    se = apply(tfl.layers.reshape({ targetShape: [1, 1, mid], name: `${n}_se_reshape` }), se);
+    se = apply(tfl.layers.conv2d({ filters: b.seFilters, kernelSize: 1, activation, name: `${n}_se_reduce` }), se);
+    se = apply(tfl.layers.conv2d({ filters: mid, kernelSize: 1, activation: 'sigmoid', name: `${n}_se_expand` }), se);
+    x = apply(tfl.layers.multiply({ name: `${n}_se_excite` }), [x, se]);
+  }
 
   x = apply(tfl.layers.conv2d({ filters: b.outputFilters, kernelSize: 1, padding: 'same', useBias: false, name: `${n}_project_conv` }), x);
   x = batchNorm(`${n}_project_bn`, epsilon, x);
@@ -76,18 +86,19 @@ function mbConv(b: BlockSpec, epsilon: number, input: Tensor): Tensor {
 }
 
 /** Builds the (untrained) model; weights come from the exporter. */
-export function buildCompactEfficientNet(spec: EfficientNetSpec): tfl.LayersModel {
+export function buildEfficientNet(spec: EfficientNetSpec): tfl.LayersModel {
   const eps = spec.bnEpsilon;
+  const activation = spec.activation ?? 'swish';
   const input = tfl.input({ shape: [spec.inputSize, spec.inputSize, 3], name: 'input' });
   let x = apply(
     tfl.layers.conv2d({ filters: spec.stemFilters, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'stem_conv' }),
     input,
   );
-  x = swish('stem_activation', batchNorm('stem_bn', eps, x));
-  for (const block of spec.blocks) x = mbConv(block, eps, x);
+  x = activate(activation, 'stem_activation', batchNorm('stem_bn', eps, x));
+  for (const block of spec.blocks) x = mbConv(block, eps, activation, x);
   x = apply(tfl.layers.conv2d({ filters: spec.topFilters, kernelSize: 1, padding: 'same', useBias: false, name: 'top_conv' }), x);
-  x = swish(GRADCAM_LAYER, batchNorm('top_bn', eps, x));
+  x = activate(activation, GRADCAM_LAYER, batchNorm('top_bn', eps, x));
   x = apply(tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   const logits = apply(tfl.layers.dense({ units: spec.numClasses, activation: 'linear', name: 'logits' }), x);
-  return tfl.model({ inputs: input, outputs: logits, name: 'compact_efficientnet' });
+  return tfl.model({ inputs: input, outputs: logits, name: spec.name ?? 'compact_efficientnet' });
 }

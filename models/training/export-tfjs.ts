@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { modelVersion, parseManifest, type ModelFile, type ModelManifest } from '../../worker/model/manifest';
 import { SHAPE_CLASSES } from '../scenes/shapes';
-import { GRADCAM_LAYER, buildCompactEfficientNet, type EfficientNetSpec } from './efficientnet-tfjs';
+import { GRADCAM_LAYER, buildEfficientNet, type EfficientNetSpec } from './efficientnet-tfjs';
 
 export const MODEL_ID = 'compact-efficientnet';
 const WEIGHTS_FILE = 'weights.bin';
@@ -44,7 +44,7 @@ export async function readTorchExport(exportDir: string): Promise<{ meta: TorchE
 
 /** The TF.js model with the exported weights; fails on any missing, extra or misshaped weight. */
 export function buildExportedModel(meta: TorchExport, weights: Float32Array): tfl.LayersModel {
-  const model = buildCompactEfficientNet(meta.spec);
+  const model = buildEfficientNet(meta.spec);
   const byName = new Map(meta.weights.map((w) => [w.name, w]));
   const used = new Set<string>();
   for (const layer of model.layers) {
