@@ -20,15 +20,23 @@ export interface BenchWorker {
   dispose(): Promise<void>;
 }
 
-/** Bundles the bench worker into `outDir`; returns the entry file. */
+/** Bundles the bench worker into `workDir`; returns the entry file. */
 export function bundleBenchWorker(workDir: string): string {
-  const outDir = path.join(workDir, 'bench-worker');
-  const config = path.join(workDir, 'wrangler.bench.toml');
+  return bundleWorker(path.join(REPO_DIR, 'bench/worker-bench.ts'), workDir, 'bench-worker');
+}
+
+/**
+ * Bundles a worker entry as wrangler deploys it (its CompiledWasm rule, so the TF.js backend and the
+ * codecs load from imported modules) into `workDir/<name>`; returns the entry file.
+ */
+export function bundleWorker(entry: string, workDir: string, name: string): string {
+  const outDir = path.join(workDir, name);
+  const config = path.join(workDir, `wrangler.${name}.toml`);
   writeFileSync(
     config,
     [
-      'name = "gradcam-edge-bench"',
-      `main = ${JSON.stringify(path.join(REPO_DIR, 'bench/worker-bench.ts'))}`,
+      `name = "gradcam-edge-${name}"`,
+      `main = ${JSON.stringify(entry)}`,
       `compatibility_date = "${wranglerValue('compatibility_date')}"`,
       '[[rules]]',
       'type = "CompiledWasm"',
@@ -41,24 +49,37 @@ export function bundleBenchWorker(workDir: string): string {
     env: { ...process.env, ...QUIET_WRANGLER_ENV, NO_COLOR: '1' },
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`bundling the bench worker failed:\n${result.stdout}\n${result.stderr}`);
-  const entry = readdirSync(outDir).find((f) => f.endsWith('.js'));
-  if (!entry) throw new Error(`no JavaScript in ${outDir}`);
-  return path.join(outDir, entry);
+  if (result.status !== 0) throw new Error(`bundling ${entry} failed:\n${result.stdout}\n${result.stderr}`);
+  const file = readdirSync(outDir).find((f) => f.endsWith('.js'));
+  if (!file) throw new Error(`no JavaScript in ${outDir}`);
+  return path.join(outDir, file);
 }
 
-function miniflare(scriptPath: string, kvPersist: string): Miniflare {
-  // The modules are listed rather than discovered: Miniflare's discovery follows the `require`s of
-  // Node-only branches in the TF.js glue and gives up.
+/**
+ * The modules of a bundled worker, listed rather than discovered: Miniflare's discovery follows the
+ * `require`s of Node-only branches in the TF.js glue and gives up.
+ */
+function bundledModules(scriptPath: string) {
   const dir = path.dirname(scriptPath);
   const wasm = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
-  return new Miniflare({
+  return {
     modulesRoot: dir,
     modules: [
-      { type: 'ESModule', path: scriptPath },
+      { type: 'ESModule' as const, path: scriptPath },
       ...wasm.map((f) => ({ type: 'CompiledWasm' as const, path: path.join(dir, f) })),
     ],
     compatibilityDate: wranglerValue('compatibility_date'),
+  };
+}
+
+/** A workerd isolate running a bundled worker, with no bindings. */
+export function workerdFor(scriptPath: string): Miniflare {
+  return new Miniflare(bundledModules(scriptPath));
+}
+
+function miniflare(scriptPath: string, kvPersist: string): Miniflare {
+  return new Miniflare({
+    ...bundledModules(scriptPath),
     kvNamespaces: { MODELS: 'models', EXPLANATIONS: 'explanations' },
     kvPersist,
     bindings: { DEFAULT_MODEL: wranglerValue('DEFAULT_MODEL') ?? '' },

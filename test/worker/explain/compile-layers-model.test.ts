@@ -1,7 +1,7 @@
 /**
  * The compiled path (batch norm folded, fused kernels, op closures) gives the same maps as the plain
  * layer-by-layer path, on the real Tiny Darknet, on an EfficientNet-B0-topology model with random weights,
- * on the default model when it is built, and on small models that exercise every fusion and fallback:
+ * on the default model (EfficientNet-Lite0, on a real photo), on the scenes model when it is built, and on small models that exercise every fusion and fallback:
  * max |difference| ≤ 1e-3 on the raw maps, and also ≤ 1e-3 of the map's largest value (raw maps of
  * models with random weights are small, so the absolute bound alone would prove little). Min–max
  * normalised maps are not compared: a random network's map can be nearly flat, and normalising a flat map
@@ -15,12 +15,15 @@ import { compileLayersModel, type CompileLayersOptions } from '../../../worker/e
 import { explainClasses, type ClassExplanations } from '../../../worker/explain/explain-classes';
 import { exposeLayersModel } from '../../../worker/explain/expose-layers-model';
 import { disposeBodyOutput, type ExposedModel } from '../../../worker/explain/exposed-model';
+import { DEFAULT_IMAGE_LIMITS, decodeImage } from '../../../worker/image';
 import { parseManifest } from '../../../worker/model/manifest';
+import { toModelInput } from '../../../worker/model/preprocess';
+import { WORKING_MAX_SIDE } from '../../../worker/service/explain-pixels';
 import { memoryIOHandler } from '../../../worker/model/memory-io-handler';
 import { DEPTHWISE_CONV2D_SWISH } from '../../../worker/runtime/kernels/depthwise-swish-kernel';
 import { POINTWISE_CONV2D } from '../../../worker/runtime/kernels/pointwise-conv-kernel';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
-import { repoBytes } from '../../support/files';
+import { fixtureBytes, repoBytes } from '../../support/files';
 import { tinyDarknet } from '../../support/models';
 import { maxAbsDiff } from '../../support/arrays';
 
@@ -115,7 +118,7 @@ describe('compileLayersModel', () => {
     model.dispose();
   }, 120_000);
 
-  it('equals the plain path on the default model, when it has been built', async (context) => {
+  it('equals the plain path on the scenes model (compact-efficientnet), when it has been built', async (context) => {
     let manifestBytes: Uint8Array;
     try {
       manifestBytes = await repoBytes('models/compact-efficientnet/manifest.json');
@@ -135,6 +138,28 @@ describe('compileLayersModel', () => {
     compiled.dispose();
     model.dispose();
   });
+
+  it('equals the plain path on EfficientNet-Lite0 (the default model) on a real photo, its 1×1 convolutions on the pointwise kernel', async () => {
+    const manifest = parseManifest(JSON.parse(new TextDecoder().decode(await repoBytes('models/efficientnet-lite0/manifest.json'))));
+    const files = new Map<string, Uint8Array>();
+    for (const file of manifest.files) files.set(file.path, await repoBytes(`models/efficientnet-lite0/${file.path}`));
+    const model = await tfl.loadLayersModel(memoryIOHandler(files, manifest.modelFile));
+    const compiled = compileLayersModel(model);
+    const split = { layer: manifest.gradcamLayer, stripActivation: manifest.output.activation };
+    const exposed = compiled.expose(split);
+    const image = await decodeImage(await fixtureBytes('images/dog.jpg'), DEFAULT_IMAGE_LIMITS, { maxSide: WORKING_MAX_SIDE });
+    const input = toModelInput(image, manifest);
+    expectSameExplanations(exposeLayersModel(model, split), exposed, input, manifest.output.activation, 5);
+    // 15 expansions, 16 projections and the top convolution: every 1×1 convolution of Lite0, ReLU6 fused.
+    const profile = await tf.profile(() => {
+      explainClasses(exposed, input, { targets: { top: 3 }, activation: 'softmax' });
+    });
+    expect(profile.kernels.filter((k) => k.name === POINTWISE_CONV2D)).toHaveLength(32);
+    expect(profile.kernels.map((k) => k.name).filter((name) => CPU_FALLBACK_KERNELS.includes(name))).toEqual([]);
+    input.dispose();
+    compiled.dispose();
+    model.dispose();
+  }, 120_000);
 
   /**
    * conv → BN → relu6 │ depthwise(×2) → BN → leaky ReLU │ SE gate → conv → BN │ add │ dropout │ concat with
