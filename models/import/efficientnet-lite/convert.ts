@@ -12,6 +12,7 @@
  *   4. model.json, weights.bin, manifest.json, LICENSE and conversion.json (sources with their SHA-256,
  *      the parity and float16 figures) are written.
  * Options: --photos DIR, --out DIR, --python PATH. Scratch files go to artifacts/efficientnet-lite0/.
+ * test/models/import/efficientnet-lite/convert.test.ts proves the committed folder is what this makes.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -124,17 +125,23 @@ async function manifestFor(files: Map<string, Uint8Array>, meta: LiteExport, flo
   });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      photos: { type: 'string', default: path.resolve(ROOT, '../shared/fixtures/images') },
-      out: { type: 'string', default: path.join(ROOT, 'models', LITE0_ID) },
-      python: { type: 'string' },
-    },
-  });
-  const python = values.python ?? execFileSync(path.join(ROOT, 'scripts/python/setup-venv.sh'), { encoding: 'utf8' }).trim();
-  const exportDir = path.join(ROOT, 'artifacts', LITE0_ID);
-  execFileSync(python, [path.join(import.meta.dirname, 'export_torch.py'), '--photos', values.photos, '--out', exportDir], { stdio: 'inherit' });
+export interface ConvertOptions {
+  /** Real photos for the parity and float16 checks. */
+  photos: string;
+  /** The model folder to write. */
+  out: string;
+  /** The venv's python (scripts/python/setup-venv.sh). */
+  python: string;
+  /** Scratch folder for the PyTorch export. */
+  scratch: string;
+  log?: (line: string) => void;
+}
+
+/** Converts, checks and writes the model folder; throws when TF.js and PyTorch disagree. */
+export async function convertEfficientNetLite0(values: ConvertOptions): Promise<ModelManifest> {
+  const console = { log: values.log ?? ((line: string) => process.stdout.write(`${line}\n`)) };
+  const exportDir = values.scratch;
+  execFileSync(values.python, [path.join(import.meta.dirname, 'export_torch.py'), '--photos', values.photos, '--out', exportDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
   await initWasmBackend();
   const { meta: torchMeta, weights } = await readTorchExport(exportDir);
@@ -173,10 +180,19 @@ async function main(): Promise<void> {
   };
   writeFileSync(path.join(values.out, 'conversion.json'), `${JSON.stringify(conversion, null, 2)}\n`);
   console.log(`wrote ${path.relative(ROOT, values.out)} (version ${manifest.version})`);
+  return manifest;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
+  const { values } = parseArgs({
+    options: {
+      photos: { type: 'string', default: path.resolve(ROOT, '../shared/fixtures/images') },
+      out: { type: 'string', default: path.join(ROOT, 'models', LITE0_ID) },
+      python: { type: 'string' },
+    },
+  });
+  const python = values.python ?? execFileSync(path.join(ROOT, 'scripts/python/setup-venv.sh'), { encoding: 'utf8' }).trim();
+  convertEfficientNetLite0({ photos: values.photos, out: values.out, python, scratch: path.join(ROOT, 'artifacts', LITE0_ID) }).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
