@@ -19,8 +19,8 @@ export const VIEWER_DIST = path.join(VIEWER_DIR, 'dist');
 /** Page entry points (viewer/src) and style sheets (viewer/static), each bundled to dist/<name>. */
 const SCRIPTS = { viewer: 'src/main.ts', embed: 'src/embed.ts', [PRIVATE_WORKER_PATH.slice(1, -'.js'.length)]: 'src/private-worker.ts' };
 const STYLES = { viewer: 'static/viewer.css', embed: 'static/embed.css' };
-/** Copied as they are. */
-const STATIC_FILES = ['index.html', 'embed.html', 'favicon.svg'];
+/** Copied as they are (folders whole: samples/ holds the gallery's photos and their licences). */
+const STATIC_FILES = ['index.html', 'embed.html', 'favicon.svg', 'samples'];
 /** tfjs-backend-wasm's binaries (plain, SIMD, threaded SIMD), served from /tfjs/ (worker/runtime/wasm-browser.ts picks one). */
 const TFJS_WASM_DIR = path.resolve(import.meta.dirname, '../node_modules/@tensorflow/tfjs-backend-wasm/wasm-out');
 const TFJS_WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
@@ -93,7 +93,7 @@ export async function buildViewer(outdir = VIEWER_DIST): Promise<BuiltFile[]> {
     legalComments: 'eof',
     logLevel: 'warning',
   });
-  for (const file of STATIC_FILES) cpSync(path.join(VIEWER_DIR, 'static', file), path.join(outdir, file));
+  for (const file of STATIC_FILES) cpSync(path.join(VIEWER_DIR, 'static', file), path.join(outdir, file), { recursive: true });
   for (const file of TFJS_WASM_FILES) cpSync(path.join(TFJS_WASM_DIR, file), path.join(outdir, 'tfjs', file));
   writeFileSync(path.join(outdir, '_headers'), headersFile());
   return readdirSync(outdir, { recursive: true, encoding: 'utf8' })

@@ -13,9 +13,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { modelVersion, parseManifest, type ModelFile, type ModelManifest } from '../../worker/model/manifest';
 import { SHAPE_CLASSES } from '../scenes/shapes';
+import { SCENES_MODEL_ID } from './scenes-model';
 import { GRADCAM_LAYER, buildEfficientNet, type EfficientNetSpec } from './efficientnet-tfjs';
 
-export const MODEL_ID = 'compact-efficientnet';
+export const MODEL_ID = SCENES_MODEL_ID;
 const WEIGHTS_FILE = 'weights.bin';
 /** Largest |TF.js − PyTorch| logit difference accepted: float32 reordering noise, not a layout error. */
 export const PARITY_TOLERANCE = 1e-3;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBED_CSP, VIEWER_CSP } from '../../worker/http/routes/pages';
 import { canvasPixels, collectPageErrors, launchChromium, meanAbsDiff, serveHtml, type StaticSite } from '../support/browser';
 import { FIXTURES_DIR, startDevServer, type DevServer } from '../support/dev-server';
+import { SCENES_MODEL_ID } from '../../models/training/scenes-model';
 import { TINY_DARKNET_ID } from '../support/model-manifests';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/viewer');
@@ -267,10 +268,43 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await waitForExplanation(page);
     expect(explainRequests).toHaveLength(1);
     expect(explainRequests[0].headers()['content-type']).toBe('image/png');
-    const expectedModel = models.models.some((m) => m.id === models.default) ? models.default : models.models[0].id;
+    // Scenes go to the model that learned them.
+    const expectedModel = models.models.some((m) => m.id === SCENES_MODEL_ID) ? SCENES_MODEL_ID : models.models[0].id;
     expect(new URL(explainRequests[0].url()).searchParams.get('model')).toBe(expectedModel);
     expect(await page.locator('#predictions button').count()).toBeGreaterThan(0);
     await shot(page, '10-gallery-sample.png');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('explains a real photo with the default model, EfficientNet-Lite0, and names its real class', async () => {
+    const { page, errors, explainRequests } = await openViewer();
+    await page.locator('#model option[value="efficientnet-lite0"]').waitFor({ state: 'attached' });
+    expect(await page.inputValue('#model')).toBe('efficientnet-lite0');
+    // The picker names both models for what they know.
+    expect(await page.locator('#model option[value="efficientnet-lite0"]').textContent()).toMatch(/EfficientNet-Lite0 \(ImageNet/);
+    expect(await page.locator(`#model option[value="${SCENES_MODEL_ID}"]`).textContent()).toMatch(/synthetic shapes/);
+    await page.setInputFiles('#file', path.join(FIXTURES_DIR, 'images/chelsea.png'));
+    await waitForExplanation(page);
+    expect(new URL(explainRequests[0].url()).searchParams.get('model')).toBe('efficientnet-lite0');
+    expect(await page.locator('#predictions li .label').first().textContent()).toBe('Egyptian cat');
+    await shot(page, '11-real-photo.png');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('explains a sample photo with one click, with the ImageNet model even after a scene', async () => {
+    const { page, errors, explainRequests } = await openViewer();
+    await page.locator('#model option[value="efficientnet-lite0"]').waitFor({ state: 'attached' });
+    await expect.poll(() => page.locator('#photos button').count()).toBe(4);
+    await page.locator('#gallery button').first().click();
+    await waitForExplanation(page);
+    await page.locator('#photos button[aria-label="Explain sample photo: a cup of coffee"]').click();
+    await expect.poll(() => explainRequests.length).toBe(2);
+    await page.locator('#workspace:not([aria-busy])').waitFor();
+    expect(explainRequests[1].headers()['content-type']).toBe('image/jpeg');
+    expect(new URL(explainRequests[1].url()).searchParams.get('model')).toBe('efficientnet-lite0');
+    await expect.poll(() => page.locator('#predictions li .label').first().textContent()).toBe('espresso');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -14,7 +14,7 @@ import { canvasPng, decodeImageFile, download, paint, paintLegend, rgbPixels } f
 import { byId, el } from './dom';
 import { ExplanationView } from './explanation-view';
 import { formatScore, formatValue } from './format';
-import { renderGallery } from './gallery';
+import { renderGallery, renderPhotoGallery, SCENES_MODEL_ID } from './gallery';
 import { describeBackend, PrivateMode, threadsAllowed, type DeviceExplanation } from './private-mode';
 import { iframeSnippet, markdownImageSnippet } from './snippets';
 import { explanationIdFromPath, parseViewState, viewStateQuery, SCALE_NAMES, VIEW_NAMES, type ViewName, type ViewState } from './state';
@@ -41,6 +41,7 @@ const ui = {
   errorTitle: byId('error-title', HTMLElement),
   errorDetail: byId('error-detail', HTMLElement),
   gallery: byId('gallery', HTMLElement),
+  photos: byId('photos', HTMLElement),
   workspace: byId('workspace', HTMLElement),
   empty: byId('empty', HTMLElement),
   emptyTitle: byId('empty-title', HTMLElement),
@@ -146,9 +147,14 @@ async function loadModels(): Promise<void> {
   if (models.models.length === 0) showError(new ApiError('No models', 'The service has no model to explain with yet.'));
 }
 
-/** The model sample scenes go to: the default model (it learned these scenes) when it is installed. */
+/** The model sample scenes go to: the scenes model (the only one that learned them) when it is installed. */
 function sceneModel(): string {
-  return models?.models.some((m) => m.id === models!.default) ? models.default : ui.model.value;
+  return models?.models.some((m) => m.id === SCENES_MODEL_ID) ? SCENES_MODEL_ID : ui.model.value;
+}
+
+/** The model sample photos go to: the picker's, unless it shows the scenes model (then the default). */
+function photoModel(): string {
+  return ui.model.value === SCENES_MODEL_ID && models?.models.some((m) => m.id === models!.default) ? models.default : ui.model.value;
 }
 
 // ---- explaining -----------------------------------------------------------------------------------
@@ -536,6 +542,7 @@ async function start(): Promise<void> {
   syncControls();
   // Views are listed in VIEW_NAMES order in the page; a mismatch is a build error, caught here early.
   if (document.querySelectorAll('input[name="view"]').length !== VIEW_NAMES.length) throw new Error('the page lacks a view control');
+  renderPhotoGallery(ui.photos, (file) => void explainFile(file, photoModel()));
   renderGallery(ui.gallery, (file) => void explainFile(file, sceneModel()));
   const id = explanationIdFromPath(location.pathname);
   const opening = id ? openStored(id) : Promise.resolve();
