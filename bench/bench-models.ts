@@ -1,7 +1,7 @@
 /**
  * The models the benchmark runs, each written as a model folder (manifest.json + files) into a
  * temporary directory, which is how the cold-start child processes and the KV seeding read them:
- * - the embedded default model (wrangler.toml's DEFAULT_MODEL, from models/), when it has been built;
+ * - the embedded default model (wrangler.toml's DEFAULT_MODEL, from models/) and the scenes model;
  * - the real models of ../shared/fixtures, when they are there: Tiny Darknet (a LayersModel) and
  *   MobileNetV2 (TF Lite, imported as a GraphModel: only the plain path applies to it);
  * - an EfficientNet-B0-sized model with random weights (bench/efficientnet-b0.ts), always.
@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { manifestForImport } from '../models/import/imported-model';
 import { importTflite } from '../models/import/tflite/import-tflite';
+import { SCENES_MODEL_ID } from '../models/training/scenes-model';
 import { readModelFolders, type ModelFolder } from '../scripts/model-folders';
 import { manifestFor, tinyDarknetFrom } from '../test/support/model-manifests';
 import type { ModelManifest } from '../worker/model/manifest';
@@ -20,7 +21,7 @@ export const REPO_DIR = path.resolve(import.meta.dirname, '..');
 export const FIXTURES_DIR = path.resolve(REPO_DIR, '../shared/fixtures');
 
 export interface BenchModel extends ModelFolder {
-  role: 'default model' | 'fixture' | 'B0-sized';
+  role: 'default model' | 'scenes model' | 'fixture' | 'B0-sized';
 }
 
 export interface BenchModels {
@@ -98,6 +99,8 @@ export async function prepareBenchModels(root: string): Promise<BenchModels> {
   const embedded = repository.find((folder) => folder.manifest.id === defaultId);
   if (embedded) models.push({ ...embedded, role: 'default model' });
   else skipped.push(`default model "${defaultId}": not in models/ yet`);
+  const scenes = repository.find((folder) => folder.manifest.id === SCENES_MODEL_ID);
+  if (scenes && scenes !== embedded) models.push({ ...scenes, role: 'scenes model' });
 
   if (existsSync(path.join(FIXTURES_DIR, 'models/tiny_darknet'))) {
     const { manifest, files } = await tinyDarknetFrom(async (p) => new Uint8Array(readFileSync(path.join(FIXTURES_DIR, p))));

@@ -9,8 +9,9 @@
  *   POST /bench/run?model=ID&variant=V&op=forward|gradcam|noop&reps=N&k=K
  *   POST /bench/close?model=ID                           dispose the session
  *   POST /bench/init                                     start the WASM backend (cold start, stage 1)
- *   POST /bench/load?model=ID&optimize=1|0               load it as the worker does (stage 2)
- *   POST /bench/explain?model=ID&topk=K  (image body)    explain it as the worker does (stage 3)
+ *   POST /bench/read?model=ID                            read its manifest and files from KV, checked (stage 2)
+ *   POST /bench/load?model=ID&optimize=1|0               build it as the worker does, from what was read (stage 3)
+ *   POST /bench/explain?model=ID&topk=K  (image body)    explain it as the worker does (stage 4)
  */
 import type { Env } from '../worker/env';
 import createWorker from '../worker/index';
@@ -24,6 +25,7 @@ import { EngineSession, memorySample, VARIANTS, type Operation, type Variant } f
 
 const sessions = new Map<string, EngineSession>();
 const loaded = new Map<string, LoadedModel>();
+const read = new Map<string, Awaited<ReturnType<typeof manifestAndFiles>>>();
 
 async function manifestAndFiles(env: Env, id: string) {
   const manifest = await readManifest(env.MODELS, id);
@@ -62,9 +64,13 @@ async function handle(request: Request, env: Env, url: URL): Promise<unknown> {
       session.run(variant, operation, Number(url.searchParams.get('reps') ?? 1), Number(url.searchParams.get('k') ?? 1));
       return {};
     }
+    case '/bench/read':
+      read.set(model, await manifestAndFiles(env, model));
+      return {};
     case '/bench/load': {
       await initWasmBackend();
-      const { manifest, files } = await manifestAndFiles(env, model);
+      const { manifest, files } = read.get(model) ?? (await manifestAndFiles(env, model));
+      read.delete(model);
       loaded.get(model)?.dispose();
       loaded.set(model, await loadModel(manifest, files, { optimize: url.searchParams.get('optimize') !== '0' }));
       return {};

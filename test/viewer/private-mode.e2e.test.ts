@@ -21,8 +21,8 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/viewer');
 const CHELSEA = path.join(FIXTURES_DIR, 'images/chelsea.png');
 const MOBILENET_FILE = path.join(FIXTURES_DIR, 'models/mobilenet_v2_1.0_224_quant/mobilenet_v2_1.0_224_quant.tflite');
 const MOBILENET_ID = 'mobilenet-v2-quant';
-/** The default model, once it is committed (models/compact-efficientnet, trained by scripts of models/training). */
-const DEFAULT_MODEL_MANIFEST = path.resolve(import.meta.dirname, '../../models/compact-efficientnet/manifest.json');
+/** The default model (models/efficientnet-lite0, converted by models/import/efficientnet-lite). */
+const DEFAULT_MODEL_MANIFEST = path.resolve(import.meta.dirname, '../../models/efficientnet-lite0/manifest.json');
 const TOPK = 3;
 /** Maps may differ by float rounding only: threads and SIMD sum in other orders than the worker. */
 const MAP_TOLERANCE = 1e-3;
