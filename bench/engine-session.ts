@@ -21,19 +21,19 @@ import { memoryIOHandler, type ModelFiles } from '../worker/model/memory-io-hand
  * - `plain`: the layer-by-layer split of explain/expose-layers-model.ts;
  * - `graph`, `fold`, `fuse`, `swish`, `depthwise`, `compiled`: explain/compile-layers-model.ts with more
  *   and more of its optimisations (plain op closures; + batch norm folded; + bias and activation fused;
- *   + the one-pass swish kernel; + the one-pass depthwise+swish kernel; + the pointwise convolution
+ *   + the one-pass swish kernel; + the one-pass depthwise kernel (bias and activation fused); + the pointwise convolution
  *   kernel, i.e. everything: what the worker runs).
  */
 export const VARIANTS = ['layers', 'compiled', 'depthwise', 'swish', 'fuse', 'fold', 'graph', 'plain'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 const COMPILE_OPTIONS: Record<Exclude<Variant, 'layers' | 'plain'>, CompileLayersOptions> = {
-  graph: { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false, pointwiseKernel: false },
-  fold: { foldBatchNorm: true, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false, pointwiseKernel: false },
-  fuse: { foldBatchNorm: true, fuseActivations: true, swishKernel: false, depthwiseSwishKernel: false, pointwiseKernel: false },
-  swish: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: false, pointwiseKernel: false },
-  depthwise: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, pointwiseKernel: false },
-  compiled: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, pointwiseKernel: true },
+  graph: { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseKernel: false, pointwiseKernel: false },
+  fold: { foldBatchNorm: true, fuseActivations: false, swishKernel: false, depthwiseKernel: false, pointwiseKernel: false },
+  fuse: { foldBatchNorm: true, fuseActivations: true, swishKernel: false, depthwiseKernel: false, pointwiseKernel: false },
+  swish: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseKernel: false, pointwiseKernel: false },
+  depthwise: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseKernel: true, pointwiseKernel: false },
+  compiled: { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseKernel: true, pointwiseKernel: true },
 };
 
 export type Operation = 'forward' | 'gradcam' | 'noop';

@@ -136,7 +136,7 @@ function engineTables(result: BenchResult): string[] {
     '### Forward pass and Grad-CAM (ms per image: median (p25–p75))',
     table(['runtime', 'model', 'path', 'forward', 'Grad-CAM top-1', 'Grad-CAM top-3', 'top-1 ÷ fwd', 'top-3 ÷ fwd'], timingRows),
     '### What each optimisation pays (forward: time before ÷ time after, median of per-round ratios; > 1 is faster. "best": fastest sample ÷ fastest sample)',
-    table(['runtime', 'model', 'compile to op list', '+ fold BN', '+ fuse bias/act', '+ swish kernel', '+ depthwise+swish kernel', '+ pointwise conv kernel', 'plain ÷ compiled', 'TF.js layers ÷ compiled'], gainRows),
+    table(['runtime', 'model', 'compile to op list', '+ fold BN', '+ fuse bias/act', '+ swish kernel', '+ depthwise kernel', '+ pointwise conv kernel', 'plain ÷ compiled', 'TF.js layers ÷ compiled'], gainRows),
   ];
 }
 

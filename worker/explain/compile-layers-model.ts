@@ -7,7 +7,8 @@
  *  - fuses bias and activation into that op where TF.js has a fused kernel (relu, relu6, elu, sigmoid,
  *    leaky ReLU); swish, which has none, runs as one pass of runtime/kernels/swish-kernel.ts where the
  *    backend has it (x·σ(x), two passes, elsewhere; tfjs-layers makes three); a depthwise convolution
- *    followed by swish runs as one pass of runtime/kernels/depthwise-swish-kernel.ts where it applies;
+ *    with its bias and a linear, ReLU, ReLU6 or swish activation runs as one pass of
+ *    runtime/kernels/depthwise-conv-kernel.ts where it applies;
  *  - runs 1×1 convolutions (most of an EfficientNet's or MobileNet's time) with their bias and a linear,
  *    ReLU, ReLU6 or swish activation as one pass of runtime/kernels/pointwise-conv-kernel.ts, from
  *    filters packed once here, where the backend has it;
@@ -25,8 +26,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldBatchNorm, type BatchNormParams, type FoldableKernel, type FoldedWeights } from '../model/optimize/fold-batch-norm';
-import { depthwiseConv2dSwish } from '../runtime/kernels/depthwise-swish-kernel';
-import { packPointwiseFilter, POINTWISE_CONV2D, pointwiseConv2d, type PackedPointwiseFilter, type PointwiseActivation } from '../runtime/kernels/pointwise-conv-kernel';
+import { depthwiseConv2dFused } from '../runtime/kernels/depthwise-conv-kernel';
+import type { FusedActivation } from '../runtime/kernels/fused-activation';
+import { packPointwiseFilter, POINTWISE_CONV2D, pointwiseConv2d, type PackedPointwiseFilter } from '../runtime/kernels/pointwise-conv-kernel';
 import { swish } from '../runtime/kernels/swish-kernel';
 import type { ExposedModel, HeadContext } from './exposed-model';
 import { spatialMean, spatialMeanWithGradient } from './spatial-mean';
@@ -46,10 +48,10 @@ export interface CompileLayersOptions {
   /** Run swish in the body as one pass of the Swish kernel (runtime/kernels), where registered. Default true. */
   swishKernel?: boolean;
   /**
-   * Run a depthwise convolution with its bias and swish in the body as one pass of the
-   * DepthwiseConv2dSwish kernel (runtime/kernels), where registered and applicable. Default true.
+   * Run a depthwise convolution with its bias and activation in the body as one pass of the
+   * DepthwiseConv2dBiasActivation kernel (runtime/kernels), where registered and applicable. Default true.
    */
-  depthwiseSwishKernel?: boolean;
+  depthwiseKernel?: boolean;
   /**
    * Run a 1×1, stride-1 convolution in the body with its bias and activation as one pass of the
    * PointwiseConv2d kernel (runtime/kernels), from packed filters, where registered. Default true.
@@ -92,23 +94,23 @@ interface Activation {
   apply(x: tf.Tensor): tf.Tensor;
   /** A faster way without a gradient, for the body. */
   applyForward?(x: tf.Tensor): tf.Tensor;
-  /** The name the PointwiseConv2d kernel knows it by, when it does. */
-  pointwise?: PointwiseActivation;
+  /** The name the convolution kernels (PointwiseConv2d, DepthwiseConv2dBiasActivation) know it by, when they do. */
+  kernel?: FusedActivation;
 }
 
-const LINEAR: Activation = { fused: 'linear', pointwise: 'linear', apply: (x) => x };
+const LINEAR: Activation = { fused: 'linear', kernel: 'linear', apply: (x) => x };
 
 /** Activations by the name tfjs-layers serialises them as; others fall back to the layer's own object. */
 const ACTIVATIONS: Record<string, Activation> = {
   linear: LINEAR,
-  relu: { fused: 'relu', pointwise: 'relu', apply: (x) => tf.relu(x) },
-  relu6: { fused: 'relu6', pointwise: 'relu6', apply: (x) => tf.relu6(x) },
+  relu: { fused: 'relu', kernel: 'relu', apply: (x) => tf.relu(x) },
+  relu6: { fused: 'relu6', kernel: 'relu6', apply: (x) => tf.relu6(x) },
   elu: { fused: 'elu', apply: (x) => tf.elu(x) },
   sigmoid: { fused: 'sigmoid', apply: (x) => tf.sigmoid(x) },
   tanh: { apply: (x) => tf.tanh(x) },
   softmax: { apply: (x) => tf.softmax(x) },
   swish: {
-    pointwise: 'swish',
+    kernel: 'swish',
     apply: (x) => {
       const gate = tf.sigmoid(x);
       const y = tf.mul(gate, x);
@@ -238,9 +240,10 @@ function batchNormParams(layer: Layer, rank: number): BatchNormParams | undefine
 
 /**
  * Runs a linear layer with its (folded) weights and an activation: fused in the body, op by op in the head.
- * `depthwiseSwish`: the layer is a depthwise convolution followed by swish that may run as one kernel.
+ * `depthwiseKernel`: the layer is a depthwise convolution that may run with its bias and this activation
+ * as one pass of the DepthwiseConv2dBiasActivation kernel.
  */
-function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activation, mode: Mode, fuse: boolean, depthwiseSwish = false) {
+function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activation, mode: Mode, fuse: boolean, depthwiseKernel?: FusedActivation) {
   const { kernel, bias } = weights;
   const { strides, pad, dilations } = spec;
   if (mode === 'body' && fuse) {
@@ -248,8 +251,8 @@ function linearOp(spec: LinearLayer, weights: LinearWeights, activation: Activat
     const leakyreluAlpha = activation.leakyreluAlpha;
     const after = activation.fused ? undefined : activation;
     return (x: tf.Tensor): tf.Tensor => {
-      if (depthwiseSwish && bias) {
-        const y = depthwiseConv2dSwish(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides, pad });
+      if (depthwiseKernel && bias) {
+        const y = depthwiseConv2dFused(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides, pad, activation: depthwiseKernel });
         if (y) return y;
       }
       let z: tf.Tensor;
@@ -446,7 +449,7 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Lin
         names.push(layerOf(actNode).name);
         out = actNode.outputTensors[0];
       }
-      const pointwiseActivation = activation.pointwise;
+      const pointwiseActivation = activation.kernel;
       if (mode === 'body' && options.pointwiseKernel && options.fuseActivations && pointwiseActivation && isPointwise(linear) && tf.getKernel(POINTWISE_CONV2D, tf.getBackend())) {
         const packed = cache.packed(layer, linear, bnLayer, bn);
         if (packed) {
@@ -455,8 +458,8 @@ function compileProgram({ split, known, outputs, mode }: ProgramSpec, cache: Lin
         }
       }
       const weights = mode === 'head' && linear.kind === 'dense' ? cache.withTransposedKernel(layer, linear, bnLayer, bn) : cache.folded(layer, linear, bnLayer, bn);
-      const depthwiseSwish = mode === 'body' && options.depthwiseSwishKernel && linear.kind === 'depthwise' && activation === ACTIVATIONS.swish;
-      const op = linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations, depthwiseSwish);
+      const depthwiseKernel = mode === 'body' && options.depthwiseKernel && linear.kind === 'depthwise' ? activation.kernel : undefined;
+      const op = linearOp(linear, weights, forMode(activation, mode, options), mode, options.fuseActivations, depthwiseKernel);
       steps.push(single(names.join('+'), op, [out]));
       continue;
     }
@@ -591,7 +594,7 @@ function runProgram(program: Program, given: Iterable<readonly [number, tf.Tenso
 
 /** Compiles `model` (weights are folded lazily, per split, and shared). */
 export function compileLayersModel(model: tfl.LayersModel, options: CompileLayersOptions = {}): CompiledLayersModel {
-  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseSwishKernel: true, pointwiseKernel: true, ...options };
+  const settings: Required<CompileLayersOptions> = { foldBatchNorm: true, fuseActivations: true, swishKernel: true, depthwiseKernel: true, pointwiseKernel: true, ...options };
   const cache = new LinearWeightCache();
   return {
     expose(exposeOptions = {}) {

@@ -4,8 +4,8 @@
  * build copies them next to the page) and picks the threaded SIMD build when the context may share
  * memory — SharedArrayBuffer, which browsers grant only to cross-origin isolated contexts — else the
  * SIMD build, else the plain one. The gradient kernels the WASM backend lacks are registered as in
- * workerd and Node, so a head through a convolution explains here too. The one-pass swish and
- * depthwise+swish kernels (runtime/kernels) are not: their modules import an unshared memory, which the
+ * workerd and Node, so a head through a convolution explains here too. The one-pass swish, depthwise
+ * and pointwise kernels (runtime/kernels) are not: their modules import an unshared memory, which the
  * threaded build's shared memory cannot satisfy, so compiled models take TF.js's ops and x·σ(x) here (the
  * kernels are within 4e-6 of them).
  *

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
+import { registerDepthwiseConv2dFusedKernel } from './kernels/depthwise-conv-kernel';
 import { registerPointwiseConv2dKernel } from './kernels/pointwise-conv-kernel';
 import { registerSwishKernel } from './kernels/swish-kernel';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels';
@@ -20,7 +20,7 @@ export function initWasmBackend(): Promise<void> {
     const kernelBytes = (file: string) => readFileSync(new URL(`./kernels/${file}`, import.meta.url));
     const kernelModule = (file: string) => new WebAssembly.Module(kernelBytes(file));
     registerSwishKernel(kernelModule('swish.wasm'));
-    registerDepthwiseConv2dSwishKernel(kernelModule('depthwise-swish.wasm'));
+    registerDepthwiseConv2dFusedKernel(kernelModule('depthwise-conv.wasm'));
     // The fused multiply-add build needs relaxed SIMD, which Node 20 has only behind a flag.
     const fma = kernelBytes('pointwise-conv-fma.wasm');
     registerPointwiseConv2dKernel(WebAssembly.validate(fma) ? new WebAssembly.Module(fma) : kernelModule('pointwise-conv.wasm'));

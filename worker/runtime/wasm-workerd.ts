@@ -8,8 +8,8 @@
  * worker knows how the backend was started.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerDepthwiseConv2dSwishKernel } from './kernels/depthwise-swish-kernel';
-import depthwiseSwishWasm from './kernels/depthwise-swish.wasm';
+import { registerDepthwiseConv2dFusedKernel } from './kernels/depthwise-conv-kernel';
+import depthwiseConvWasm from './kernels/depthwise-conv.wasm';
 import { registerPointwiseConv2dKernel } from './kernels/pointwise-conv-kernel';
 // workerd's V8 has relaxed SIMD (since 11.4): the fused multiply-add build.
 import pointwiseConvWasm from './kernels/pointwise-conv-fma.wasm';
@@ -51,7 +51,7 @@ export function initWasmBackend(): Promise<void> {
   ready ??= (async () => {
     registerWasmGradientKernels();
     registerSwishKernel(swishWasm);
-    registerDepthwiseConv2dSwishKernel(depthwiseSwishWasm);
+    registerDepthwiseConv2dFusedKernel(depthwiseConvWasm);
     registerPointwiseConv2dKernel(pointwiseConvWasm);
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, instantiateBackend, 3);

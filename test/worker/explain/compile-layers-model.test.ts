@@ -20,7 +20,7 @@ import { parseManifest } from '../../../worker/model/manifest';
 import { toModelInput } from '../../../worker/model/preprocess';
 import { WORKING_MAX_SIDE } from '../../../worker/service/explain-pixels';
 import { memoryIOHandler } from '../../../worker/model/memory-io-handler';
-import { DEPTHWISE_CONV2D_SWISH } from '../../../worker/runtime/kernels/depthwise-swish-kernel';
+import { DEPTHWISE_CONV2D_FUSED } from '../../../worker/runtime/kernels/depthwise-conv-kernel';
 import { POINTWISE_CONV2D } from '../../../worker/runtime/kernels/pointwise-conv-kernel';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { fixtureBytes, repoBytes } from '../../support/files';
@@ -104,7 +104,7 @@ describe('compileLayersModel', () => {
     });
     expect(profile.kernels.map((k) => k.name).filter((name) => CPU_FALLBACK_KERNELS.includes(name))).toEqual([]);
     // Each of B0's 16 blocks runs its depthwise convolution, bias and swish as one kernel.
-    expect(profile.kernels.filter((k) => k.name === DEPTHWISE_CONV2D_SWISH)).toHaveLength(16);
+    expect(profile.kernels.filter((k) => k.name === DEPTHWISE_CONV2D_FUSED)).toHaveLength(16);
     // 1×1 convolutions as one pass with their bias and activation: 15 expansions, 16 projections, the top
     // convolution and the 12 squeeze convolutions with a multiple of 4 channels (4 have 6 or 10; the
     // sigmoid excitations stay TF.js's).
@@ -139,7 +139,7 @@ describe('compileLayersModel', () => {
     model.dispose();
   });
 
-  it('equals the plain path on EfficientNet-Lite0 (the default model) on a real photo, its 1×1 convolutions on the pointwise kernel', async () => {
+  it('equals the plain path on EfficientNet-Lite0 (the default model) on a real photo, its convolutions on the pointwise and depthwise kernels', async () => {
     const manifest = parseManifest(JSON.parse(new TextDecoder().decode(await repoBytes('models/efficientnet-lite0/manifest.json'))));
     const files = new Map<string, Uint8Array>();
     for (const file of manifest.files) files.set(file.path, await repoBytes(`models/efficientnet-lite0/${file.path}`));
@@ -155,6 +155,8 @@ describe('compileLayersModel', () => {
       explainClasses(exposed, input, { targets: { top: 3 }, activation: 'softmax' });
     });
     expect(profile.kernels.filter((k) => k.name === POINTWISE_CONV2D)).toHaveLength(32);
+    // Its 16 depthwise convolutions with their bias and ReLU6, each one pass of the depthwise kernel.
+    expect(profile.kernels.filter((k) => k.name === DEPTHWISE_CONV2D_FUSED)).toHaveLength(16);
     expect(profile.kernels.map((k) => k.name).filter((name) => CPU_FALLBACK_KERNELS.includes(name))).toEqual([]);
     input.dispose();
     compiled.dispose();
@@ -207,7 +209,7 @@ describe('compileLayersModel', () => {
 
   const OPTION_SETS: Record<string, CompileLayersOptions> = {
     'every optimisation': {},
-    'no folding, fusing or swish kernels': { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseSwishKernel: false, pointwiseKernel: false },
+    'no folding, fusing or swish kernels': { foldBatchNorm: false, fuseActivations: false, swishKernel: false, depthwiseKernel: false, pointwiseKernel: false },
     'everything but the pointwise kernel': { pointwiseKernel: false },
     'folding without fusing': { fuseActivations: false },
   };

@@ -6,13 +6,11 @@
  * which falls back to TF.js's own ops on any other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { applyFusedActivation, FUSED_ACTIVATIONS, type FusedActivation } from './fused-activation';
 import { WasmBackendMemory } from './wasm-backend-memory';
 
 export const POINTWISE_CONV2D = 'PointwiseConv2d';
 
-/** The activations the module applies to its sums, by the code it takes them as. */
-export const POINTWISE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, swish: 3 } as const;
-export type PointwiseActivation = keyof typeof POINTWISE_ACTIVATIONS;
 
 type PointwiseExport = (src: number, filter: number, bias: number, dst: number, m: number, k: number, n: number, activation: number) => void;
 
@@ -63,38 +61,24 @@ export function registerPointwiseConv2dKernel(module: WebAssembly.Module): void 
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, panels, bias } = inputs as { x: tf.TensorInfo; panels: tf.TensorInfo; bias: tf.TensorInfo };
-      const { outChannels, activation } = attrs as unknown as { outChannels: number; activation: PointwiseActivation };
+      const { outChannels, activation } = attrs as unknown as { outChannels: number; activation: FusedActivation };
       const wasm = new WasmBackendMemory(backend);
       run ??= wasm.instantiate<PointwiseExport>(module, 'pointwiseConv');
       const [batch, h, w, k] = x.shape;
       const out = wasm.output([batch, h, w, outChannels]);
       // A 1×1 convolution of every image is one product: all pixels of the batch are rows.
       const pixels = batch * h * w;
-      if (pixels > 0) run(wasm.offset(x), wasm.offset(panels), wasm.offset(bias), wasm.offset(out), pixels, k, outChannels, POINTWISE_ACTIVATIONS[activation]);
+      if (pixels > 0) run(wasm.offset(x), wasm.offset(panels), wasm.offset(bias), wasm.offset(out), pixels, k, outChannels, FUSED_ACTIVATIONS[activation]);
       return out;
     },
   });
-}
-
-/** The activation as the fallback applies it (swish as z·σ(z)). */
-function activate(z: tf.Tensor4D, activation: PointwiseActivation): tf.Tensor4D {
-  switch (activation) {
-    case 'linear':
-      return z;
-    case 'relu':
-      return tf.relu(z);
-    case 'relu6':
-      return tf.relu6(z);
-    case 'swish':
-      return tf.mul(z, tf.sigmoid(z));
-  }
 }
 
 /**
  * activation(x ∗ filter + bias) for a packed 1×1 filter: one pass of the module where the kernel is
  * registered for the active backend, TF.js's own ops elsewhere.
  */
-export function pointwiseConv2d(x: tf.Tensor4D, packed: PackedPointwiseFilter, activation: PointwiseActivation): tf.Tensor4D {
+export function pointwiseConv2d(x: tf.Tensor4D, packed: PackedPointwiseFilter, activation: FusedActivation): tf.Tensor4D {
   if (x.shape[3] !== packed.inChannels) throw new Error(`pointwiseConv2d: input has ${x.shape[3]} channels, the filter ${packed.inChannels}`);
   if (x.dtype === 'float32' && tf.getKernel(POINTWISE_CONV2D, tf.getBackend())) {
     const attrs = { outChannels: packed.outChannels, activation };
@@ -102,6 +86,6 @@ export function pointwiseConv2d(x: tf.Tensor4D, packed: PackedPointwiseFilter, a
   }
   return tf.tidy(() => {
     const { filter, bias } = unpack(packed);
-    return activate(tf.add(tf.conv2d(x, filter, 1, 'valid'), bias), activation);
+    return applyFusedActivation(tf.add(tf.conv2d(x, filter, 1, 'valid'), bias), activation);
   });
 }

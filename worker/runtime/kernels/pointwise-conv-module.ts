@@ -17,10 +17,10 @@
  * The export is `pointwiseConv(src, filter, bias, dst, m, k, n, activation)`: byte offsets of float32
  * arrays (pixels [m, k]; the filter packed as panels of 8 output channels, [⌈n/8⌉, k, 8]; the bias padded
  * to a multiple of 8; the output [m, n]), sizes with n a multiple of 4, and the activation's code
- * (POINTWISE_ACTIVATIONS: 0 linear, 1 ReLU, 2 ReLU6, 3 swish).
+ * (fused-activation.ts: 0 linear, 1 ReLU, 2 ReLU6, 3 swish).
  */
-import { POINTWISE_ACTIVATIONS as ACTIVATION, POINTWISE_PANEL } from './pointwise-conv-kernel';
-import { swishOnStack } from './swish-module';
+import { fusedActivationInstructions } from './fused-activation';
+import { POINTWISE_PANEL } from './pointwise-conv-kernel';
 import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Output channels per panel (two f32x4) and pixels per tile in the main loop. */
@@ -71,7 +71,6 @@ function pointwiseBody({ fusedMultiplyAdd }: PointwiseBuild): number[] {
   /** One tile: `rows` pixels × one panel of 8 channels, from bias through every k to the store. */
   const tile = (rows: number): number[] => {
     const tileAcc = acc.slice(0, rows);
-    const mapAcc = (f: (a: number) => number[]) => tileAcc.flatMap((pair) => pair.flatMap(f));
     return [
       ...tileAcc.flatMap(([a0, a1]) => [...get(l.pbias), ...load(0), ...localSet(a0), ...get(l.pbias), ...load(16), ...localSet(a1)]),
       ...set(l.pa, get(l.rowSrc)),
@@ -83,12 +82,7 @@ function pointwiseBody({ fusedMultiplyAdd }: PointwiseBuild): number[] {
       ...get(l.pa), ...I.const(4), ...I.add, ...localTee(l.pa), ...get(l.paEnd), ...I.ltU, ...I.brIf(0),
       ...I.end,
       // activation on the sums, in registers
-      ...get(p.activation), ...I.const(ACTIVATION.relu), ...I.eq, ...get(p.activation), ...I.const(ACTIVATION.relu6), ...I.eq, ...I.or,
-      ...I.if, ...mapAcc((a) => [...get(a), ...constant(0), ...simd(OP.f32x4Pmax), ...localSet(a)]), ...I.end,
-      ...get(p.activation), ...I.const(ACTIVATION.relu6), ...I.eq,
-      ...I.if, ...mapAcc((a) => [...get(a), ...constant(6), ...simd(OP.f32x4Pmin), ...localSet(a)]), ...I.end,
-      ...get(p.activation), ...I.const(ACTIVATION.swish), ...I.eq,
-      ...I.if, ...mapAcc((a) => [...get(a), ...swishOnStack(scratch, constant), ...localSet(a)]), ...I.end,
+      ...fusedActivationInstructions(p.activation, tileAcc.flat(), scratch, constant),
       // store: the second half of the panel only where the output has it (n may end at a half panel)
       ...tileAcc.flatMap(([a0], r) => [...get(l.pc), ...(r ? [...get(l.nBytes), ...I.const(r), ...I.mul, ...I.add] : []), ...get(a0), ...store(0)]),
       ...get(l.col), ...I.const(PANEL), ...I.add, ...get(p.n), ...I.leU,

@@ -1,12 +1,13 @@
 /** The PointwiseConv2d kernel against TF.js's own ops, shared by the workerd and Node tests (one per build). */
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { packPointwiseFilter, POINTWISE_ACTIVATIONS, pointwiseConv2d, type PointwiseActivation } from '../../../../worker/runtime/kernels/pointwise-conv-kernel';
+import { FUSED_ACTIVATIONS, type FusedActivation } from '../../../../worker/runtime/kernels/fused-activation';
+import { packPointwiseFilter, pointwiseConv2d } from '../../../../worker/runtime/kernels/pointwise-conv-kernel';
 
-export const POINTWISE_ACTIVATION_NAMES = Object.keys(POINTWISE_ACTIVATIONS) as PointwiseActivation[];
+export const POINTWISE_ACTIVATION_NAMES = Object.keys(FUSED_ACTIVATIONS) as FusedActivation[];
 
 /** tf.conv2d + bias, then the activation by TF.js's own ops: what the kernel replaces. */
-export function reference(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: PointwiseActivation): tf.Tensor4D {
+export function reference(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: FusedActivation): tf.Tensor4D {
   return tf.tidy(() => {
     const z = tf.add(tf.conv2d(x, filter, 1, 'same'), bias) as tf.Tensor4D;
     if (activation === 'relu') return tf.relu(z);
@@ -31,7 +32,7 @@ const CASES: [number, number, number, number, number][] = [
 ];
 
 /** The kernel, as registered for the active backend, equals `reference` to 1e-5 relative on every case. */
-export function expectMatchesReference(activation: PointwiseActivation): void {
+export function expectMatchesReference(activation: FusedActivation): void {
   for (const [batch, h, w, k, n] of CASES) {
     const seed = h * 1000 + w * 100 + k * 10 + n;
     const x = tf.randomNormal([batch, h, w, k], 0, 2, 'float32', seed) as tf.Tensor4D;

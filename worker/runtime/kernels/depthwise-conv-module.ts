@@ -1,27 +1,30 @@
 /**
- * The bytes of a small WebAssembly module that computes a depthwise convolution, its bias and swish in
- * one SIMD pass (NHWC, depth multiplier 1), over memory it imports (the TF.js WASM backend's own). It is
- * what EfficientNet's blocks do after each expansion: TF.js runs it as a depthwise convolution with bias
- * and then a Sigmoid pass and a Multiply pass (or the one-pass Swish kernel), reading and writing the
- * activation again each time. As swish.wasm, the bytes are written once to depthwise-swish.wasm
- * (`npx tsx worker/runtime/kernels/depthwise-swish-module.ts`) and a test checks that the file matches.
+ * The bytes of a small WebAssembly module that computes a depthwise convolution, its bias and its
+ * activation (linear, ReLU, ReLU6 or swish) in one SIMD pass (NHWC, depth multiplier 1), over memory it
+ * imports (the TF.js WASM backend's own). It is what the blocks of EfficientNet (swish) and of
+ * EfficientNet-Lite and MobileNet (ReLU6) do after each expansion: TF.js runs swish as extra Sigmoid and
+ * Multiply passes over the activation, and even its fused ReLU6 depthwise convolution (XNNPACK) is slower
+ * than this loop on those shapes (`npm run bench`, "+ depthwise kernel"). As swish.wasm, the bytes are
+ * written once to depthwise-conv.wasm (`npx tsx worker/runtime/kernels/depthwise-conv-module.ts`) and a
+ * test checks that the file matches.
  *
- * The export is `depthwiseSwish(src, filter, bias, dst, h, w, c, outH, outW, kh, kw, strideH, strideW,
- * padTop, padLeft)`: byte offsets of float32 arrays (one image [h, w, c], the filter [kh, kw, c], the bias
- * [c], the output [outH, outW, c]) and sizes, with c a multiple of 4. For each output pixel it clips the
- * kh×kw window to the image (the taps on padding add nothing), then for each 16 channels (4 at the end)
- * keeps one f32x4 accumulator per 4 channels in registers from the bias through every tap, applies swish
- * (swish-module.ts's instructions) and stores once. The padding is the caller's: TF's 'same' puts the odd
- * pixel at the bottom and right (pad_top = floor(total / 2)).
+ * The export is `depthwiseConv(src, filter, bias, dst, h, w, c, outH, outW, kh, kw, strideH, strideW,
+ * padTop, padLeft, activation)`: byte offsets of float32 arrays (one image [h, w, c], the filter
+ * [kh, kw, c], the bias [c], the output [outH, outW, c]), sizes with c a multiple of 4, and the
+ * activation's code (fused-activation.ts). For each output pixel it clips the kh×kw window to the image
+ * (the taps on padding add nothing), then for each 16 channels (4 at the end) keeps one f32x4 accumulator
+ * per 4 channels in registers from the bias through every tap, applies the activation and stores once.
+ * The padding is the caller's: TF's 'same' puts the odd pixel at the bottom and right
+ * (pad_top = floor(total / 2)).
  */
-import { swishOnStack } from './swish-module';
+import { fusedActivationInstructions } from './fused-activation';
 import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Channels per accumulator group in the main loop: four f32x4 accumulators. */
 const GROUP_VECTORS = 4;
 
-function depthwiseSwishBody(): number[] {
-  const params = ['src', 'filter', 'bias', 'dst', 'h', 'w', 'c', 'outH', 'outW', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft'] as const;
+function depthwiseConvBody(): number[] {
+  const params = ['src', 'filter', 'bias', 'dst', 'h', 'w', 'c', 'outH', 'outW', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft', 'activation'] as const;
   const p = Object.fromEntries(params.map((key, i) => [key, i])) as Record<(typeof params)[number], number>;
   const f = new FunctionBuilder(params.length);
   const i32Names = ['cs', 'rowBytes', 'filterRowBytes', 'oy', 'ox', 'iy0', 'ix0', 'ky0', 'ky1', 'kx0', 'tapBytes', 'base', 'filterBase', 'cb', 'psRow', 'pfRow', 'ps', 'pf', 'pEnd', 'ky'] as const;
@@ -59,7 +62,8 @@ function depthwiseSwishBody(): number[] {
       ...increment(l.pfRow, get(l.filterRowBytes)),
       ...get(l.ky), ...I.const(1), ...I.add, ...localTee(l.ky), ...get(l.ky1), ...I.ltS, ...I.brIf(0),
       ...I.end,
-      ...lanes.flatMap((a, i) => [...get(p.dst), ...get(a), ...swishOnStack(scratch, constant), ...store(16 * i)]),
+      ...fusedActivationInstructions(p.activation, lanes, scratch, constant),
+      ...lanes.flatMap((a, i) => [...get(p.dst), ...get(a), ...store(16 * i)]),
     ];
   };
   /** Loops over channel groups of `vectors` vectors while a whole group remains. */
@@ -102,12 +106,12 @@ function depthwiseSwishBody(): number[] {
   return f.body(code);
 }
 
-/** The module: imports env.memory, exports depthwiseSwish (15 i32 parameters, see top). */
-export function depthwiseSwishModuleBytes(): Uint8Array<ArrayBuffer> {
-  return kernelModule('depthwiseSwish', 15, depthwiseSwishBody());
+/** The module: imports env.memory, exports depthwiseConv (16 i32 parameters, see top). */
+export function depthwiseConvModuleBytes(): Uint8Array<ArrayBuffer> {
+  return kernelModule('depthwiseConv', 16, depthwiseConvBody());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(new URL('./depthwise-swish.wasm', import.meta.url), depthwiseSwishModuleBytes());
+  writeFileSync(new URL('./depthwise-conv.wasm', import.meta.url), depthwiseConvModuleBytes());
 }
