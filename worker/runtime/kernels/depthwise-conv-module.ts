@@ -17,7 +17,7 @@
  * The padding is the caller's: TF's 'same' puts the odd pixel at the bottom and right
  * (pad_top = floor(total / 2)).
  */
-import { fusedActivationInstructions } from './fused-activation';
+import { fusedActivationInstructions } from './fused-activation-instructions';
 import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
 /** Channels per accumulator group in the main loop: four f32x4 accumulators. */

@@ -19,7 +19,7 @@
  * to a multiple of 8; the output [m, n]), sizes with n a multiple of 4, and the activation's code
  * (fused-activation.ts: 0 linear, 1 ReLU, 2 ReLU6, 3 swish).
  */
-import { fusedActivationInstructions } from './fused-activation';
+import { fusedActivationInstructions } from './fused-activation-instructions';
 import { POINTWISE_PANEL } from './pointwise-conv-kernel';
 import { FunctionBuilder, I, incrementLocal, kernelModule, localGet, localSet, localTee, OP, setLocal, simd, v128Load, v128Store } from './wasm-encoding';
 
