@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { importTflite } from '../../../../../models/import/tflite/import-tflite';
 import { initWasmBackend } from '../../../../../worker/runtime/wasm-node';
 import { photoPixels } from '../../../../support/photo-pixels';
+import { venvPython } from '../../../../support/python';
 import { GOLDEN_DIR, GOLDEN_MODELS, litertInput, PHOTOS, sha256, type Golden } from './cases';
 
 const REPO_DIR = path.resolve(import.meta.dirname, '../../../../..');
@@ -70,7 +71,8 @@ export function formatGolden(golden: Golden): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const python = path.join(REPO_DIR, process.env.GRADCAM_EDGE_VENV ?? '.venv', 'bin/python');
+  const python = venvPython('regenerating the LiteRT goldens');
+  if (!python) process.exit(1);
   await initWasmBackend();
   for (const golden of await computeGoldens(python)) {
     const file = path.join(GOLDEN_DIR, `${golden.model}.json`);
