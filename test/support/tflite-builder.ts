@@ -73,6 +73,20 @@ export function bytesOf(values: ArrayLike<number>, type: number): Uint8Array {
   return new Uint8Array(view.buffer);
 }
 
+/** IEEE 754 binary16 bits of a number, rounded to nearest even (normal range; smaller magnitudes become zero). */
+export function float16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (exponent <= 0) return sign;
+  let half = sign | (exponent << 10) | (mantissa >>> 13);
+  const rest = mantissa & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half += 1;
+  return half;
+}
+
 export function floats(values: ArrayLike<number>): Uint8Array {
   return bytesOf(values, TensorType.FLOAT32);
 }

@@ -8,7 +8,8 @@
  * Layouts (schema.fbs): CONV_2D filters are OHWI (TF: HWIO), DEPTHWISE_CONV_2D filters 1·H·W·(C·M) (TF:
  * H·W·C·M, same memory order), FULLY_CONNECTED weights [out, in] (TF MatMul: [in, out]). TF Lite's SAME
  * padding is TF's. Quantised tensors become float: constants are dequantised here, activations simply
- * flow as real numbers, so QUANTIZE and DEQUANTIZE are identities.
+ * flow as real numbers, so QUANTIZE and DEQUANTIZE are identities (a DEQUANTIZE of a constant — float16
+ * weights — yields that constant's values).
  */
 import { attr, GraphBuilder } from '../tfjs/graph-builder';
 import { dequantize, DequantizeError, storedValues, elementCount, isQuantized, type Quantization } from './dequantize';
@@ -78,6 +79,8 @@ function batchFree(shape: readonly number[]): number[] {
 export class ModelConverter {
   readonly #nodeOf = new Map<number, string>();
   readonly #values = new Map<number, Float32Array>();
+  /** Tensors that a DEQUANTIZE computes from a constant (float16 weights): the constant they stand for. */
+  readonly #dequantizedFrom = new Map<number, number>();
   readonly tensors: S.Tensor[];
 
   constructor(
@@ -115,7 +118,12 @@ export class ModelConverter {
   }
 
   isConstant(index: number): boolean {
-    return this.#data(index) !== undefined;
+    return this.#dequantizedFrom.has(index) || this.#data(index) !== undefined;
+  }
+
+  /** Makes `output` a constant with the real values of constant `input` (what DEQUANTIZE of a weight yields). */
+  setDequantizedConstant(output: number, input: number): void {
+    this.#dequantizedFrom.set(output, input);
   }
 
   quantization(index: number): Quantization | undefined {
@@ -127,6 +135,8 @@ export class ModelConverter {
 
   /** The real values of a constant tensor (dequantised). */
   values(index: number): Float32Array {
+    const source = this.#dequantizedFrom.get(index);
+    if (source !== undefined) return this.values(source);
     let values = this.#values.get(index);
     if (!values) {
       const data = this.#data(index);
@@ -236,6 +246,17 @@ function unary(tfOp: string): OpConverter {
 
 function identity(c: ModelConverter, op: OpContext): void {
   c.setOutput(op.outputs[0], c.input(op.inputs[0]));
+}
+
+/**
+ * DEQUANTIZE of a constant is how TF's float16 quantisation stores weights (FLOAT16 constant → DEQUANTIZE →
+ * CONV_2D filter): its output is that constant's real values, readable wherever an op needs a constant.
+ * Of a computed tensor it is an identity, as activations already flow as real numbers.
+ */
+function dequantizeOp(c: ModelConverter, op: OpContext): void {
+  const [x] = op.inputs;
+  if (c.isConstant(x)) c.setDequantizedConstant(op.outputs[0], x);
+  else identity(c, op);
 }
 
 function withBias(c: ModelConverter, op: OpContext, x: string, biasIndex: number | undefined, fused: number): string {
@@ -399,5 +420,5 @@ const CONVERTERS: Record<string, OpConverter> = {
   },
 
   QUANTIZE: identity,
-  DEQUANTIZE: identity,
+  DEQUANTIZE: dequantizeOp,
 };

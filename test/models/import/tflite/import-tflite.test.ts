@@ -17,6 +17,7 @@ import {
   buildMetadata,
   buildTflite,
   bytesOf,
+  float16Bits,
   floats,
   OptionsType,
   TensorType,
@@ -287,6 +288,26 @@ describe('importTflite: operators', () => {
     ], 5);
     const x = tf.tensor4d(random(6, 15), [1, 1, 2, 3]);
     const expected = await reference(() => tf.add(x, tf.tensor1d([1, -2, 0.5])));
+    expectClose(await run(spec, x), expected);
+    x.dispose();
+  });
+
+  it('float16 weights behind DEQUANTIZE feed CONV_2D as its filter and bias, as TF\'s float16 quantisation writes them', async () => {
+    // Multiples of 1/8 and ±0.5: exact in float16, so the reference can use the same numbers.
+    const filter = random(2 * 1 * 1 * 3, 16).map((v) => Math.round(v * 8) / 8);
+    const spec = model(2, 2, [
+      { name: 'w/float16', shape: [2, 1, 1, 3], type: TensorType.FLOAT16, data: bytesOf(filter.map(float16Bits), TensorType.FLOAT16) },
+      { name: 'w', shape: [2, 1, 1, 3] },
+      { name: 'b/float16', shape: [2], type: TensorType.FLOAT16, data: bytesOf([0.5, -0.5].map(float16Bits), TensorType.FLOAT16) },
+      { name: 'b', shape: [2] },
+      { name: 'conv', shape: [1, 2, 2, 2] },
+    ], [
+      { op: Op.DEQUANTIZE, inputs: [1], outputs: [2] },
+      { op: Op.DEQUANTIZE, inputs: [3], outputs: [4] },
+      { op: Op.CONV_2D, inputs: [0, 2, 4], outputs: [5], options: { type: OptionsType.Conv2DOptions, fields: [[1, 'int32', 1], [2, 'int32', 1]] } },
+    ], 5);
+    const x = tf.tensor4d(random(12, 17), [1, 2, 2, 3]);
+    const expected = await reference(() => tf.add(tf.matMul(tf.reshape(x, [4, 3]), tf.tensor2d(filter, [2, 3]), false, true), tf.tensor1d([0.5, -0.5])));
     expectClose(await run(spec, x), expected);
     x.dispose();
   });
