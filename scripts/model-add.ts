@@ -5,7 +5,7 @@
  *
  *   npm run model:add -- mobilenet_v2_1.0_224_quant.tflite           # TF Lite: converted to a TF.js GraphModel
  *   npm run model:add -- path/to/model.json --labels classes.json     # TF.js LayersModel or GraphModel folder
- *   npm run model:add -- efficientnet-lite0                            # a known published model (see --list)
+ *   npm run model:add -- mediapipe-efficientnet-lite0                  # a known published model (see --list)
  *   npm run model:add -- https://example.org/m.tflite --sha256 <hex>   # any URL, checksum verified
  *
  * Options: --id, --labels <txt|json>, --layer <name>, --mean r,g,b, --std r,g,b, --activation

@@ -1,7 +1,8 @@
 /**
  * Published image classifiers that `npm run model:add -- <id>` knows how to fetch (`--list` prints
  * them). Each is a TF Lite file with TF Lite metadata, so labels and normalisation come with it.
- * A SHA-256 is given where it is known; a download that does not match it is refused.
+ * A SHA-256 is given where it is known; a download that does not match it is refused. MediaPipe's ids say
+ * so: `efficientnet-lite0` is the embedded default (models/efficientnet-lite0), converted from PyTorch.
  */
 
 export interface KnownModel {
@@ -20,7 +21,7 @@ const MEDIAPIPE_SOURCE = 'MediaPipe image classifier models (ai.google.dev/edge/
 
 export const KNOWN_MODELS: readonly KnownModel[] = [
   {
-    id: 'efficientnet-lite0',
+    id: 'mediapipe-efficientnet-lite0',
     name: 'EfficientNet-Lite0, ImageNet, 224×224, float32',
     url: `${MEDIAPIPE}/efficientnet_lite0/float32/1/efficientnet_lite0.tflite`,
     sha256: '6c7ab0a6e5dcbf38a8c33b960996a55a3b4300b36a018c4545801de3a3c8bde0',
@@ -28,21 +29,21 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     license: 'Apache-2.0',
   },
   {
-    id: 'efficientnet-lite0-int8',
+    id: 'mediapipe-efficientnet-lite0-int8',
     name: 'EfficientNet-Lite0, ImageNet, 224×224, int8 (per-channel weights)',
     url: `${MEDIAPIPE}/efficientnet_lite0/int8/1/efficientnet_lite0.tflite`,
     source: MEDIAPIPE_SOURCE,
     license: 'Apache-2.0',
   },
   {
-    id: 'efficientnet-lite2',
+    id: 'mediapipe-efficientnet-lite2',
     name: 'EfficientNet-Lite2, ImageNet, float32',
     url: `${MEDIAPIPE}/efficientnet_lite2/float32/1/efficientnet_lite2.tflite`,
     source: MEDIAPIPE_SOURCE,
     license: 'Apache-2.0',
   },
   {
-    id: 'efficientnet-lite2-int8',
+    id: 'mediapipe-efficientnet-lite2-int8',
     name: 'EfficientNet-Lite2, ImageNet, int8 (per-channel weights)',
     url: `${MEDIAPIPE}/efficientnet_lite2/int8/1/efficientnet_lite2.tflite`,
     source: MEDIAPIPE_SOURCE,

@@ -132,16 +132,16 @@ describe('model:add refusals', () => {
   it('lists the known published models with their sources', async () => {
     const { code, stdout } = await run('--list');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/efficientnet-lite0\s+EfficientNet-Lite0, ImageNet, 224×224, float32/);
+    expect(stdout).toMatch(/mediapipe-efficientnet-lite0\s+EfficientNet-Lite0, ImageNet, 224×224, float32/);
     expect(stdout).toContain('https://storage.googleapis.com/mediapipe-models/image_classifier/efficientnet_lite0/float32/1/efficientnet_lite0.tflite');
     expect(stdout).toContain('SHA-256 6c7ab0a6e5dcbf38a8c33b960996a55a3b4300b36a018c4545801de3a3c8bde0');
-    expect(stdout).toMatch(/efficientnet-lite0-int8\s+EfficientNet-Lite0, ImageNet, 224×224, int8/);
+    expect(stdout).toMatch(/mediapipe-efficientnet-lite0-int8\s+EfficientNet-Lite0, ImageNet, 224×224, int8/);
     expect(stdout).toContain('efficientnet_lite0/int8/1/efficientnet_lite0.tflite');
   });
 
   it('is wired as `npm run model:add`', () => {
     const out = execFileSync('npm', ['run', '-s', 'model:add', '--', '--list'], { cwd: ROOT, encoding: 'utf8' });
-    expect(out).toContain('efficientnet-lite0');
+    expect(out).toContain('mediapipe-efficientnet-lite0');
   });
 });
 
