@@ -219,10 +219,11 @@ function writeModelFolder(modelsDir: string, manifest: ModelManifest, files: Map
 
 function listKnownModels(io: ModelAddIO): void {
   io.stdout.write('Known published models (npm run model:add -- <id>):\n\n');
+  const width = Math.max(...KNOWN_MODELS.map((m) => m.id.length)) + 2;
   for (const m of KNOWN_MODELS) {
-    io.stdout.write(`  ${m.id.padEnd(26)}${m.name}\n`);
-    io.stdout.write(`  ${''.padEnd(26)}${m.url}\n`);
-    io.stdout.write(`  ${''.padEnd(26)}SHA-256 ${m.sha256 ?? 'not published (not verified)'}; ${m.source}; ${m.license}\n\n`);
+    io.stdout.write(`  ${m.id.padEnd(width)}${m.name}\n`);
+    io.stdout.write(`  ${''.padEnd(width)}${m.url}\n`);
+    io.stdout.write(`  ${''.padEnd(width)}SHA-256 ${m.sha256 ?? 'not published (not verified)'}; ${m.source}; ${m.license}\n\n`);
   }
 }
 
