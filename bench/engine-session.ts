@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { compileLayersModel, type CompileLayersOptions } from '../worker/explain/compile-layers-model';
+import { compileLayersModel, type CompileLayersOptions } from '../worker/engine/compile/compile-layers-model';
 import { explainClasses } from '../worker/explain/explain-classes';
-import { exposeLayersModel } from '../worker/explain/expose-layers-model';
-import { disposeBodyOutput, type ExposedModel } from '../worker/explain/exposed-model';
+import { exposeLayersModel } from '../worker/engine/expose-layers-model';
+import { disposeBodyOutput, type ExposedModel } from '../worker/engine/exposed-model';
 import { loadModel } from '../worker/model/load-model';
 import type { ModelManifest } from '../worker/model/manifest';
 import { memoryIOHandler, type ModelFiles } from '../worker/model/memory-io-handler';
@@ -18,8 +18,8 @@ import { memoryIOHandler, type ModelFiles } from '../worker/model/memory-io-hand
  * How a model is run, from TF.js as it comes to everything this project adds (listed in the order the
  * benchmark samples them, so that the variants it compares are timed next to each other):
  * - `layers`: `model.predict` of the LayersModel (forward only; Grad-CAM needs a split);
- * - `plain`: the layer-by-layer split of explain/expose-layers-model.ts;
- * - `graph`, `fold`, `fuse`, `swish`, `depthwise`, `compiled`: explain/compile-layers-model.ts with more
+ * - `plain`: the layer-by-layer split of engine/expose-layers-model.ts;
+ * - `graph`, `fold`, `fuse`, `swish`, `depthwise`, `compiled`: engine/compile/compile-layers-model.ts with more
  *   and more of its optimisations (plain op closures; + batch norm folded; + bias and activation fused;
  *   + the one-pass swish kernel; + the one-pass depthwise kernel (bias and activation fused); + the pointwise convolution
  *   kernel, i.e. everything: what the worker runs).

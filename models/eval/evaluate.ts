@@ -20,7 +20,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { explainClasses } from '../../worker/explain/explain-classes';
-import { disposeBodyOutput, type ExposedModel } from '../../worker/explain/exposed-model';
+import { disposeBodyOutput, type ExposedModel } from '../../worker/engine/exposed-model';
 import { normalizeMinMax } from '../../worker/explain/normalize';
 import { loadModel } from '../../worker/model/load-model';
 import { parseManifest, type ModelManifest } from '../../worker/model/manifest';

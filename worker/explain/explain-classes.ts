@@ -4,7 +4,7 @@
  * It owns every tensor it makes and leaves `tf.memory().numTensors` as it found it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeBodyOutput, type ExposedModel } from './exposed-model';
+import { disposeBodyOutput, type ExposedModel } from '../engine/exposed-model';
 import { METHODS, type MethodName } from './methods';
 import { mapRange, type MapRange } from './normalize';
 

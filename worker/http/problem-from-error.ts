@@ -2,7 +2,7 @@
  * The problem an error thrown below the handlers answers with: the HTTP edge's one map from the
  * service's and the engine's own errors to problem kinds. Undefined for anything else (a bug: 500).
  */
-import { LayerSelectionError } from '../explain/expose-layers-model';
+import { LayerSelectionError } from '../engine/exposed-model';
 import { ImageInputError, type ImageInputErrorKind } from '../image';
 import { ClassSelectionError, UnknownModelError } from '../service/request-errors';
 import { ShareRejectedError } from '../service/share-explanation';

@@ -1,13 +1,13 @@
 /**
  * Turns a manifest and its files into a model ready to explain: the TF.js model, split once at its
- * Grad-CAM layer (see explain/expose-layers-model and explain/expose-graph-model).
+ * Grad-CAM layer (see engine/expose-layers-model and engine/expose-graph-model).
  */
 import * as tfconv from '@tensorflow/tfjs-converter';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { compileLayersModel } from '../explain/compile-layers-model';
-import { exposeGraphModel, type GraphTopologyNode } from '../explain/expose-graph-model';
-import { exposeLayersModel } from '../explain/expose-layers-model';
-import type { ExposedModel } from '../explain/exposed-model';
+import { compileLayersModel } from '../engine/compile/compile-layers-model';
+import { exposeGraphModel, type GraphTopologyNode } from '../engine/expose-graph-model';
+import { exposeLayersModel } from '../engine/expose-layers-model';
+import type { ExposedModel } from '../engine/exposed-model';
 import type { ModelManifest } from './manifest';
 import { memoryIOHandler, type ModelFiles } from './memory-io-handler';
 
@@ -22,7 +22,7 @@ export interface LoadedModel {
 
 export interface LoadModelOptions {
   /**
-   * Compile LayersModels into fused TF.js ops (batch norm folded; explain/compile-layers-model.ts): same
+   * Compile LayersModels into fused TF.js ops (batch norm folded; engine/compile/): same
    * maps, 1.8–2× faster on EfficientNet-B0. False evaluates tfjs-layers' own layers. Default true.
    */
   optimize?: boolean;

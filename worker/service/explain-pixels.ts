@@ -37,7 +37,7 @@ export interface ResolvedExplainRequest {
 
 /**
  * Runs the request's method on `image` and shapes the document.
- * @throws LayerSelectionError (explain/expose-layers-model) when `request.layer` cannot be explained.
+ * @throws LayerSelectionError (engine/exposed-model) when `request.layer` cannot be explained.
  */
 export function explainPixels(model: LoadedModel, image: DecodedImage, sha256: string, request: ResolvedExplainRequest): ExplanationDocument {
   const { manifest } = request;

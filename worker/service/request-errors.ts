@@ -1,7 +1,7 @@
 /**
  * What a request can get wrong that only the service can tell (it knows the models): thrown here,
  * turned into problems at the HTTP edge (http/problem-from-error.ts). Image and layer errors have their
- * own classes where they are found (image/error.ts, explain/expose-layers-model.ts).
+ * own classes where they are found (image/error.ts, engine/exposed-model.ts).
  */
 
 /** No model has the requested id. */

@@ -1,6 +1,6 @@
 /**
  * Imports a TF Lite image classifier as a TF.js GraphModel with float32 weights, which the worker
- * explains like any other GraphModel (worker/explain/expose-graph-model.ts). Pure TypeScript on bytes:
+ * explains like any other GraphModel (worker/engine/expose-graph-model.ts). Pure TypeScript on bytes:
  * runs in Node (`model:add`) and in workerd alike.
  *
  * What it reads: the first subgraph (one image input [1, H, W, 3], the first output), every operator

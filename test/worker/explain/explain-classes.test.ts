@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainClasses, topIndices } from '../../../worker/explain/explain-classes';
-import { exposeLayersModel, LayerSelectionError } from '../../../worker/explain/expose-layers-model';
-import { disposeBodyOutput } from '../../../worker/explain/exposed-model';
+import { exposeLayersModel } from '../../../worker/engine/expose-layers-model';
+import { disposeBodyOutput, LayerSelectionError } from '../../../worker/engine/exposed-model';
 import { normalizeMinMax } from '../../../worker/explain/normalize';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 

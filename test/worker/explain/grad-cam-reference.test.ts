@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainClasses } from '../../../worker/explain/explain-classes';
-import { exposeLayersModel } from '../../../worker/explain/expose-layers-model';
+import { exposeLayersModel } from '../../../worker/engine/expose-layers-model';
 import { normalizeMinMax } from '../../../worker/explain/normalize';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { maxAbsDiff } from '../../support/arrays';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LayerSelectionError } from '../../../worker/explain/expose-layers-model';
+import { LayerSelectionError } from '../../../worker/engine/exposed-model';
 import { ProblemError } from '../../../worker/http/problem';
 import { problemFromError } from '../../../worker/http/problem-from-error';
 import { ImageInputError } from '../../../worker/image';

@@ -3,7 +3,7 @@
  * gradient w.r.t. that channel, w_k = (1/HW) Σ_ij ∂y_c/∂A^k_ij. Pure function over tensors.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spatialMean } from '../spatial-mean';
+import { spatialMean } from '../../engine/spatial-mean';
 import { weightedActivationMap } from './class-activation-map';
 
 /** gradients [n, h, w, k] → channel weights [n, k]. */

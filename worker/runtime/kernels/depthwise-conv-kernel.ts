@@ -2,7 +2,7 @@
  * `DepthwiseConv2dBiasActivation`, a kernel for TF.js's `wasm` backend: activation(depthwiseConv2d(x,
  * filter) + bias) in one pass of kernels/depthwise-conv.wasm over the backend's own memory (NHWC, depth
  * multiplier 1, no dilation, channels a multiple of 4; linear, ReLU, ReLU6 or swish). It has no gradient:
- * only the compiled body (explain/compile-layers-model.ts) uses it, through `depthwiseConv2dFused`, which
+ * only the compiled body (engine/compile/) uses it, through `depthwiseConv2dFused`, which
  * returns undefined where the kernel does not apply so that the caller keeps its own path.
  */
 import * as tf from '@tensorflow/tfjs-core';

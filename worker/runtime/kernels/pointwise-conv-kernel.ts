@@ -2,7 +2,7 @@
  * `PointwiseConv2d`, a kernel for TF.js's `wasm` backend: activation(x ∗ W + b) for a 1×1, stride-1
  * convolution in one pass of kernels/pointwise-conv.wasm over the backend's own memory, with the filter
  * packed once, at load time, into the panels the module reads (`packPointwiseFilter`). It has no
- * gradient: only the compiled body (explain/compile-layers-model.ts) uses it, through `pointwiseConv2d`,
+ * gradient: only the compiled body (engine/compile/) uses it, through `pointwiseConv2d`,
  * which falls back to TF.js's own ops on any other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';

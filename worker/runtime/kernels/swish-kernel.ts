@@ -1,7 +1,7 @@
 /**
  * `Swish`, a kernel for TF.js's `wasm` backend: y = x·σ(x) in one pass of kernels/swish.wasm over the
  * backend's own memory, where TF.js would run a Sigmoid pass and then a Multiply pass. It has no
- * gradient: only forward-only code (the compiled body, explain/compile-layers-model.ts) uses it, through
+ * gradient: only forward-only code (the compiled body, engine/compile/) uses it, through
  * `swish`, which falls back to x·σ(x) on any other backend.
  */
 import * as tf from '@tensorflow/tfjs-core';

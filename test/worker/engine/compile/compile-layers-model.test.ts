@@ -10,22 +10,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEfficientNetB0 } from '../../../bench/efficientnet-b0';
-import { compileLayersModel, type CompileLayersOptions } from '../../../worker/explain/compile-layers-model';
-import { explainClasses, type ClassExplanations } from '../../../worker/explain/explain-classes';
-import { exposeLayersModel } from '../../../worker/explain/expose-layers-model';
-import { disposeBodyOutput, type ExposedModel } from '../../../worker/explain/exposed-model';
-import { DEFAULT_IMAGE_LIMITS, decodeImage } from '../../../worker/image';
-import { parseManifest } from '../../../worker/model/manifest';
-import { toModelInput } from '../../../worker/model/preprocess';
-import { WORKING_MAX_SIDE } from '../../../worker/service/explain-pixels';
-import { memoryIOHandler } from '../../../worker/model/memory-io-handler';
-import { DEPTHWISE_CONV2D_FUSED } from '../../../worker/runtime/kernels/depthwise-conv-kernel';
-import { POINTWISE_CONV2D } from '../../../worker/runtime/kernels/pointwise-conv-kernel';
-import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
-import { fixtureBytes, repoBytes } from '../../support/files';
-import { tinyDarknet } from '../../support/models';
-import { maxAbsDiff } from '../../support/arrays';
+import { buildEfficientNetB0 } from '../../../../bench/efficientnet-b0';
+import { compileLayersModel, type CompileLayersOptions } from '../../../../worker/engine/compile/compile-layers-model';
+import { explainClasses, type ClassExplanations } from '../../../../worker/explain/explain-classes';
+import { exposeLayersModel } from '../../../../worker/engine/expose-layers-model';
+import { disposeBodyOutput, type ExposedModel } from '../../../../worker/engine/exposed-model';
+import { DEFAULT_IMAGE_LIMITS, decodeImage } from '../../../../worker/image';
+import { parseManifest } from '../../../../worker/model/manifest';
+import { toModelInput } from '../../../../worker/model/preprocess';
+import { WORKING_MAX_SIDE } from '../../../../worker/service/explain-pixels';
+import { memoryIOHandler } from '../../../../worker/model/memory-io-handler';
+import { DEPTHWISE_CONV2D_FUSED } from '../../../../worker/runtime/kernels/depthwise-conv-kernel';
+import { POINTWISE_CONV2D } from '../../../../worker/runtime/kernels/pointwise-conv-kernel';
+import { initWasmBackend } from '../../../../worker/runtime/wasm-workerd';
+import { fixtureBytes, repoBytes } from '../../../support/files';
+import { tinyDarknet } from '../../../support/models';
+import { maxAbsDiff } from '../../../support/arrays';
 
 const TOLERANCE = 1e-3;
 /** The WASM gradient kernels that fall back to the cpu backend (runtime/wasm-gradient-kernels.ts). */

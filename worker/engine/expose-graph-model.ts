@@ -12,8 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfconv from '@tensorflow/tfjs-converter';
-import type { ExposedModel } from './exposed-model';
-import { LayerSelectionError } from './expose-layers-model';
+import { LayerSelectionError, type ExposedModel } from './exposed-model';
 
 /** A node of the model.json's `modelTopology.node`, as far as the surgery needs it. */
 export interface GraphTopologyNode {

@@ -1,4 +1,14 @@
+/**
+ * The engine's contract with the methods: a classifier split once at a layer into a body and a head
+ * (keras-explainable's `expose`), what crosses between them, and the error a surgery throws when it cannot
+ * split at the layer asked for. expose-layers-model.ts, expose-graph-model.ts and compile/ make one.
+ */
 import type * as tf from '@tensorflow/tfjs-core';
+
+/** Thrown by every surgery when the requested or automatic layer cannot be used; the message says why. */
+export class LayerSelectionError extends Error {
+  override name = 'LayerSelectionError';
+}
 
 /** The Grad-CAM layer a model was split at. */
 export interface ExposedLayer {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainClasses } from '../../../worker/explain/explain-classes';
-import { LayerSelectionError } from '../../../worker/explain/expose-layers-model';
+import { LayerSelectionError } from '../../../worker/engine/exposed-model';
 import { loadModel, type LoadedModel } from '../../../worker/model/load-model';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { manifestFor } from '../../support/models';

@@ -1,16 +1,14 @@
 /**
- * Model surgery for TF.js LayersModels: splits a model at its Grad-CAM layer into a body and a head by
- * evaluating the model's own layer graph eagerly, so any functional topology (skip connections,
- * squeeze-and-excitation, shared layers) splits without rebuilding it.
+ * The one model-surgery step for TF.js LayersModels: finds the Grad-CAM layer (named, or automatically the
+ * input of the last global pooling, else the last 4-D output), where the model's final activation sits,
+ * and what crosses from body to head. Both the eager evaluation (expose-layers-model.ts) and the compiled
+ * programs (compile/compile-layers-model.ts) split through it.
  *
- * Example: `const exposed = exposeLayersModel(model, { layer: 'auto', stripActivation: 'softmax' })`.
+ * Example: `const split = splitLayersGraph(model, { layer: 'auto', stripActivation: 'softmax' })`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ExposedModel, HeadContext } from './exposed-model';
-
-type SymbolicTensor = tfl.SymbolicTensor;
-type Layer = tfl.layers.Layer;
+import { LayerSelectionError, type ExposedModel } from './exposed-model';
+import { inboundNode, topologicalOrder, type Layer, type SymbolicTensor } from './layers-graph';
 
 export interface ExposeLayersOptions {
   /** A layer name whose (first) output is the Grad-CAM layer, or "auto". Default "auto". */
@@ -22,30 +20,7 @@ export interface ExposeLayersOptions {
   stripActivation?: 'softmax' | 'sigmoid' | 'none';
 }
 
-/** Thrown when the requested or automatic layer cannot be used; the message says why. */
-export class LayerSelectionError extends Error {
-  override name = 'LayerSelectionError';
-}
-
 const GLOBAL_POOLING = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
-
-/** Every symbolic tensor of the graph in evaluation order (inputs first). */
-function topologicalOrder(outputs: SymbolicTensor[]): SymbolicTensor[] {
-  const seen = new Set<number>();
-  const order: SymbolicTensor[] = [];
-  const visit = (t: SymbolicTensor) => {
-    if (seen.has(t.id)) return;
-    seen.add(t.id);
-    for (const input of inboundNode(t).inputTensors) visit(input);
-    order.push(t);
-  };
-  outputs.forEach(visit);
-  return order;
-}
-
-function inboundNode(t: SymbolicTensor) {
-  return t.sourceLayer.inboundNodes[t.nodeIndex];
-}
 
 function isInput(t: SymbolicTensor): boolean {
   return t.sourceLayer.getClassName() === 'InputLayer';
@@ -124,11 +99,7 @@ export function splitShapes({ input, layerTensor }: LayersGraphSplit): Pick<Expo
   return { layer: { name: layerTensor.sourceLayer.name, shape: [height, width, channels] }, inputSize: [inputHeight, inputWidth] };
 }
 
-/**
- * The one model-surgery step for LayersModels: finds the Grad-CAM layer (see `ExposeLayersOptions`) and
- * what crosses from body to head. Both the layer-by-layer evaluation below and the compiled one
- * (explain/compile-layers-model.ts) split through it.
- */
+/** Finds the Grad-CAM layer (see `ExposeLayersOptions`) and what crosses from body to head. */
 export function splitLayersGraph(model: tfl.LayersModel, options: ExposeLayersOptions = {}): LayersGraphSplit {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new LayerSelectionError('only models with one input and one output can be explained');
@@ -155,47 +126,4 @@ export function splitLayersGraph(model: tfl.LayersModel, options: ExposeLayersOp
   }
   const context = order.filter((t) => contextIds.has(t.id));
   return { input, layerTensor, logits, order, context };
-}
-
-/** Splits a single-input, single-output LayersModel at its Grad-CAM layer. */
-export function exposeLayersModel(model: tfl.LayersModel, options: ExposeLayersOptions = {}): ExposedModel {
-  const split = splitLayersGraph(model, options);
-  const { input, layerTensor, logits, context: contextTensors } = split;
-
-  const evaluate = (target: SymbolicTensor, values: Map<number, tf.Tensor>): tf.Tensor => {
-    const known = values.get(target.id);
-    if (known) return known;
-    const node = inboundNode(target);
-    const inputs = node.inputTensors.map((t) => evaluate(t, values));
-    const layer = target.id === logits.tensor.id && logits.replacement ? logits.replacement : target.sourceLayer;
-    const result = layer.apply(inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {}) as tf.Tensor | tf.Tensor[];
-    const results = Array.isArray(result) ? result : [result];
-    node.outputTensors.forEach((t, i) => values.set(t.id, results[i]));
-    const value = values.get(target.id);
-    if (!value) throw new Error(`layer "${layer.name}" produced no output for ${target.name}`);
-    return value;
-  };
-
-  return {
-    ...splitShapes(split),
-    body(x) {
-      // Clones: the caller disposes what the body returns, which must never be the caller's own input.
-      const [activations, ...rest] = tf.tidy(() => {
-        const values = new Map<number, tf.Tensor>([[input.id, x]]);
-        const kept = [layerTensor, ...contextTensors];
-        return kept.map((t) => tf.clone(evaluate(t, values)));
-      });
-      return {
-        activations: activations as tf.Tensor4D,
-        context: new Map(contextTensors.map((t, i) => [t.id, rest[i]])),
-      };
-    },
-    head(activations, context: HeadContext) {
-      return tf.tidy(() => {
-        const values = new Map<number, tf.Tensor>([[layerTensor.id, activations], ...context]);
-        const out = evaluate(logits.tensor, values);
-        return tf.reshape(out, [out.shape[0], -1]) as tf.Tensor2D;
-      });
-    },
-  };
 }

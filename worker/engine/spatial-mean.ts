@@ -3,6 +3,7 @@
  * the whole map: the values of tf.mean(x, [1, 2]) at a fifth of the cost on the WASM backend, whose
  * Mean kernel transposes its whole input first. `spatialMeanWithGradient` also writes out the gradient,
  * ∂/∂x = dy/(h·w) at every pixel, where avgPool's own gradient kernel is slower still than Mean's.
+ * An engine op: the compiled global average pooling runs it, and so does Grad-CAM's channel weighting.
  */
 import * as tf from '@tensorflow/tfjs-core';
 

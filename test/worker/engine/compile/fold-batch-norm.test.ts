@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchNormAffine, foldBatchNorm, type BatchNormParams } from '../../../../worker/model/optimize/fold-batch-norm';
+import { batchNormAffine, foldBatchNorm, type BatchNormParams } from '../../../../worker/engine/compile/fold-batch-norm';
 import { initWasmBackend } from '../../../../worker/runtime/wasm-workerd';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

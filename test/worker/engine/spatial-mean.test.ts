@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Registers TF.js's gradients, as the worker's model loading does.
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spatialMean, spatialMeanWithGradient } from '../../../worker/explain/spatial-mean';
+import { spatialMean, spatialMeanWithGradient } from '../../../worker/engine/spatial-mean';
 import { initWasmBackend } from '../../../worker/runtime/wasm-workerd';
 import { maxAbsDiff } from '../../support/arrays';
 
