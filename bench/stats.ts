@@ -29,8 +29,3 @@ export function summarize(values: readonly number[]): Summary {
     max: Math.max(...values),
   };
 }
-
-/** Spread as the interquartile range relative to the median (0.1 = ±5 % around it). */
-export function relativeSpread(summary: Summary): number {
-  return (summary.p75 - summary.p25) / summary.median;
-}

@@ -13,8 +13,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import decodeJpeg, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import decodePng, { init as initPng } from '@jsquash/png/decode.js';
+import type { RgbImage } from '../../worker/image/rgb-image';
 import { rgbaToRgb } from '../../worker/image/to-rgb';
-import { toModelInput, type RgbPixels } from '../../worker/model/preprocess';
+import { toModelInput } from '../../worker/model/preprocess';
 
 export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 
@@ -33,7 +34,7 @@ function startCodecs(): Promise<unknown> {
 }
 
 /** A photo of ../shared/fixtures/images, decoded to upright RGB. */
-export async function decodeFixturePhoto(file: string): Promise<RgbPixels> {
+export async function decodeFixturePhoto(file: string): Promise<RgbImage> {
   await startCodecs();
   const bytes = readFileSync(path.join(FIXTURES_DIR, 'images', file));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -42,7 +43,7 @@ export async function decodeFixturePhoto(file: string): Promise<RgbPixels> {
 }
 
 /** A fixture photo resized to width × height by the worker's bilinear resize, rounded to 0–255. Needs a TF.js backend. */
-export async function photoPixels(file: string, width: number, height: number): Promise<RgbPixels> {
+export async function photoPixels(file: string, width: number, height: number): Promise<RgbImage> {
   const image = await decodeFixturePhoto(file);
   const resized = toModelInput(image, { input: { width, height }, preprocessing: { mean: [0, 0, 0], std: [1, 1, 1] } });
   const values = await resized.data();

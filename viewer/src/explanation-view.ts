@@ -3,10 +3,11 @@
  * names, decodes its map at the state's scale (once), and renders the state's view. Shared by the
  * viewer and the embed page so both draw the same pixels for the same link.
  */
+import type { MapRange } from '../../worker/explain/normalize';
 import type { ClassExplanationDocument } from '../../worker/service/explanation-document';
 import type { HeatMap } from '../../worker/render/overlay';
 import type { Explanation } from './api';
-import { displayMap, rawRange, type MapRange } from './maps';
+import { displayMap, rawRange } from './maps';
 import type { ScaleName, ViewState } from './state';
 import { renderView, type RgbImage } from './views';
 

@@ -3,6 +3,7 @@
  * is; `raw` (base64 float32 LE) is put on one scale shared by every class of the explanation, so a
  * weak class looks weak next to a strong one and the legend can show the API's raw values.
  */
+import type { MapRange } from '../../worker/explain/normalize';
 import type { ClassExplanationDocument, EncodedMap } from '../../worker/service/explanation-document';
 import type { HeatMap } from '../../worker/render/overlay';
 import type { ScaleName } from './state';
@@ -21,12 +22,6 @@ export function decodeRawMap(map: EncodedMap): Float32Array {
   const values = new Float32Array(map.width * map.height);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
   return values;
-}
-
-/** The value range the legend spans. */
-export interface MapRange {
-  min: number;
-  max: number;
 }
 
 /** One scale for the raw maps of an explanation: from the lowest `min` to the highest `max` the API gave. */

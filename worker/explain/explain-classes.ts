@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeBodyOutput, type ExposedModel } from '../engine/exposed-model';
-import { METHODS, type MethodName } from './methods';
+import { DEFAULT_METHOD, METHODS, type MethodName } from './methods';
 import { mapRange, type MapRange } from './normalize';
 
 /** Which classes to explain: the k best-scoring ones, or the given output indices (in that order). */
@@ -51,7 +51,7 @@ export function topIndices(scores: ArrayLike<number>, k: number, skip = 0): numb
 }
 
 export function explainClasses(model: ExposedModel, input: tf.Tensor4D, options: ExplainClassesOptions): ClassExplanations {
-  const method = METHODS[options.method ?? 'grad-cam'];
+  const method = METHODS[options.method ?? DEFAULT_METHOD];
   const body = model.body(input);
   try {
     const { logitValues, scores } = tf.tidy(() => {

@@ -10,7 +10,8 @@
  */
 import { CodecError, decodeJpegRgba, decodePngRgba, decodeWebpRgba, type RgbaPixels } from './codecs';
 import { ImageInputError } from './error';
-import { readImageHeader, type ImageType } from './header';
+import { readImageHeader } from './header';
+import type { ImageType } from './image-header';
 import { hasJpegEndOfImage } from './jpeg-end';
 import { checkImageLimits, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits';
 import type { RgbImage } from './rgb-image';

@@ -6,7 +6,7 @@
  * missing tag yields 1 (as stored): orientation is a display hint, and browsers also ignore an EXIF block
  * they cannot read rather than reject the photo.
  */
-import type { ExifOrientation } from './header';
+import type { ExifOrientation } from './image-header';
 
 const EXIF_PREFIX = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]; // "Exif\0\0"
 const LITTLE_ENDIAN = 0x4949; // "II"

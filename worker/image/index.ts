@@ -10,7 +10,8 @@
 export { decodeImage, type DecodedImage, type DecodeOptions } from './decode';
 export { encodePng, encodePreview, PREVIEW_JPEG_QUALITY, PREVIEW_MAX_SIDE, type EncodedImage } from './encode';
 export { ImageInputError, type ImageInputErrorKind } from './error';
-export { readImageHeader, type ExifOrientation, type ImageHeader, type ImageType } from './header';
+export { readImageHeader } from './header';
+export type { ExifOrientation, ImageHeader, ImageType } from './image-header';
 export { checkImageLimits, DEFAULT_IMAGE_LIMITS, type ImageLimits } from './limits';
 export { fitWithin, resizeArea } from './resize';
 export type { RgbImage } from './rgb-image';

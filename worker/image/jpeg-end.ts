@@ -7,12 +7,10 @@
  * JPEG file" and pads the missing rows with grey — so a cut-off upload would otherwise be explained as if
  * it were a photo. Bytes after EOI (an appended video in "motion photos", say) are allowed.
  */
-import { isStandaloneMarker } from './jpeg-header';
+import { EOI, isRestartMarker, isStandaloneMarker, MARKER_PREFIX, SOS } from './jpeg-markers';
 
-const MARKER_PREFIX = 0xff;
+/** 0xFF 0x00 is a stuffed data byte 0xFF, not a marker (T.81 B.1.1.5). */
 const STUFFED_ZERO = 0x00;
-const EOI = 0xd9;
-const SOS = 0xda;
 
 export function hasJpegEndOfImage(bytes: Uint8Array): boolean {
   let pos = 2; // after SOI
@@ -41,7 +39,7 @@ function endOfEntropyCodedData(bytes: Uint8Array, from: number): number {
     pos = bytes.indexOf(MARKER_PREFIX, pos);
     if (pos < 0 || pos + 1 >= bytes.length) return -1;
     const next = bytes[pos + 1];
-    if (next === STUFFED_ZERO || (next >= 0xd0 && next <= 0xd7)) pos += 2;
+    if (next === STUFFED_ZERO || isRestartMarker(next)) pos += 2;
     else if (next === MARKER_PREFIX) pos += 1;
     else return pos;
   }

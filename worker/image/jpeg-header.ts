@@ -5,27 +5,8 @@
  */
 import { ImageInputError } from './error';
 import { readExifOrientation } from './exif-orientation';
-import type { ExifOrientation, ImageHeader } from './header';
-
-/** Marker codes, T.81 Table B.1. */
-const MARKER_PREFIX = 0xff;
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
-const APP1 = 0xe1;
-/** T.81 Table B.1: C0–CF are SOF0–SOF15 except these three. */
-const DHT = 0xc4;
-const JPG = 0xc8;
-const DAC = 0xcc;
-
-/** Markers with no length field: TEM and RST0–7 (T.81 B.1.1.3). */
-export function isStandaloneMarker(marker: number): boolean {
-  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
-}
-
-function isStartOfFrame(marker: number): boolean {
-  return marker >= 0xc0 && marker <= 0xcf && marker !== DHT && marker !== JPG && marker !== DAC;
-}
+import type { ExifOrientation, ImageHeader } from './image-header';
+import { APP1, EOI, isStandaloneMarker, isStartOfFrame, MARKER_PREFIX, SOI, SOS } from './jpeg-markers';
 
 /** Returns undefined when the bytes are not a JPEG at all. */
 export function readJpegHeader(bytes: Uint8Array): ImageHeader | undefined {

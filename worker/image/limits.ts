@@ -6,7 +6,7 @@
  *   checkImageLimits(readImageHeader(bytes), bytes.byteLength, { maxBytes: 5e6, maxPixels: 12e6 });
  */
 import { ImageInputError } from './error';
-import type { ImageHeader } from './header';
+import type { ImageHeader } from './image-header';
 
 export interface ImageLimits {
   maxBytes: number;

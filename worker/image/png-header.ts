@@ -3,7 +3,7 @@
  * §5.2, §11.2.2) requires to come first: length, "IHDR", width and height as big-endian uint32.
  */
 import { ImageInputError } from './error';
-import type { ImageHeader } from './header';
+import type { ImageHeader } from './image-header';
 
 /** PNG specification §5.2. */
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

@@ -8,7 +8,7 @@
  * All multi-byte values are little-endian.
  */
 import { ImageInputError } from './error';
-import type { ImageHeader } from './header';
+import type { ImageHeader } from './image-header';
 
 const RIFF = 0x46464952; // "RIFF" read little-endian
 const WEBP = 0x50424557; // "WEBP"

@@ -22,8 +22,8 @@ export interface LoadedModel {
 
 export interface LoadModelOptions {
   /**
-   * Compile LayersModels into fused TF.js ops (batch norm folded; engine/compile/): same
-   * maps, 1.8–2× faster on EfficientNet-B0. False evaluates tfjs-layers' own layers. Default true.
+   * Compile LayersModels into fused TF.js ops (batch norm folded; engine/compile/): same maps, faster
+   * (`npm run bench` measures by how much). False evaluates tfjs-layers' own layers. Default true.
    */
   optimize?: boolean;
 }

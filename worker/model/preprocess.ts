@@ -5,14 +5,8 @@
  * photo as an int32 tensor alone would be 144 MB, more than an isolate has).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { RgbImage } from '../image/rgb-image';
 import type { ModelManifest } from './manifest';
-
-export interface RgbPixels {
-  width: number;
-  height: number;
-  /** Row-major RGB, 3 bytes per pixel. */
-  data: Uint8Array;
-}
 
 /** Source coordinates of output sample i with half-pixel centres (TF 2's `tf.image.resize`, bilinear). */
 function bilinearTaps(sourceSize: number, targetSize: number) {
@@ -30,7 +24,7 @@ function bilinearTaps(sourceSize: number, targetSize: number) {
 }
 
 /** Bilinear resize to the model input, then (x − mean) / std per channel, as a [1, h, w, 3] float32 tensor. */
-export function toModelInput(image: RgbPixels, manifest: Pick<ModelManifest, 'input' | 'preprocessing'>): tf.Tensor4D {
+export function toModelInput(image: RgbImage, manifest: Pick<ModelManifest, 'input' | 'preprocessing'>): tf.Tensor4D {
   const { width, height } = manifest.input;
   const { mean, std } = manifest.preprocessing;
   const xs = bilinearTaps(image.width, width);

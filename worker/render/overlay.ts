@@ -2,6 +2,7 @@
  * Draws a heat map over an image: the map (0…255, any resolution) is upsampled bilinearly to the image,
  * coloured through a colour map and alpha-blended: out = (1 − α)·image + α·colour(map).
  */
+import type { RgbImage } from '../image/rgb-image';
 import { colormapTable, type ColormapName } from './colormap';
 import { upsampleBilinear } from './upsample';
 
@@ -19,11 +20,7 @@ export interface HeatMap {
 }
 
 /** image: RGB bytes (width × height × 3) → RGBA bytes of the same size with the map blended in. */
-export function renderOverlay(
-  image: { width: number; height: number; data: Uint8Array },
-  map: HeatMap,
-  options: OverlayOptions,
-): Uint8ClampedArray {
+export function renderOverlay(image: RgbImage, map: HeatMap, options: OverlayOptions): Uint8ClampedArray {
   const { width, height } = image;
   const table = colormapTable(options.colormap);
   const values = upsampleBilinear(map.data, map.width, map.height, width, height);

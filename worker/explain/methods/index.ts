@@ -1,3 +1,7 @@
+/**
+ * The registry of explanation methods: each public name (the API's `method` option, part of the cache
+ * key) and the pure function behind it, and the method used when none is asked for.
+ */
 import type * as tf from '@tensorflow/tfjs-core';
 import { gradCam } from './grad-cam';
 

@@ -17,8 +17,9 @@ import * as tfconv from '@tensorflow/tfjs-converter';
 import type { ImportedModel } from '../../../../../models/import/imported-model';
 import { importTflite } from '../../../../../models/import/tflite/import-tflite';
 import { readTfliteModel, TensorType } from '../../../../../models/import/tflite/schema';
+import type { RgbImage } from '../../../../../worker/image/rgb-image';
 import { memoryIOHandler } from '../../../../../worker/model/memory-io-handler';
-import { toModelInput, type RgbPixels } from '../../../../../worker/model/preprocess';
+import { toModelInput } from '../../../../../worker/model/preprocess';
 import { int8Sibling } from '../../../../support/int8-sibling';
 import { FIXTURES_DIR, photoPixels } from '../../../../support/photo-pixels';
 import { CALIBRATED_ACTIVATIONS, CLASSIFIER_SIZE, referenceClassifier, type ActivationRanges } from '../../../../support/reference-classifiers';
@@ -40,7 +41,7 @@ const MOBILENET_FILE = path.join(FIXTURES_DIR, 'models/mobilenet_v2_1.0_224_quan
 const mobilenet = () => new Uint8Array(readFileSync(MOBILENET_FILE));
 
 /** Runs an imported model on the given pixels (already at its input size); returns the output's values. */
-export async function runImported(imported: ImportedModel, pixels: RgbPixels): Promise<Float32Array> {
+export async function runImported(imported: ImportedModel, pixels: RgbImage): Promise<Float32Array> {
   const graph = await tfconv.loadGraphModel(memoryIOHandler(imported.files));
   const x = toModelInput(pixels, { input: imported.input, preprocessing: imported.preprocessing! });
   const y = graph.execute({ [imported.input.name!]: x }, imported.output.name) as tf.Tensor;
@@ -83,7 +84,7 @@ export const GOLDEN_MODELS: GoldenModel[] = [
 ];
 
 /** The input tensor's bytes as LiteRT is fed them, for a model whose import is `imported`. */
-export function litertInput(bytes: Uint8Array, imported: ImportedModel, pixels: RgbPixels): Uint8Array {
+export function litertInput(bytes: Uint8Array, imported: ImportedModel, pixels: RgbImage): Uint8Array {
   const model = readTfliteModel(bytes);
   const subgraph = model.subgraphs[0];
   const type = subgraph.tensors[subgraph.inputs[0]].type;
