@@ -3,7 +3,8 @@
  * 1.91:1; X and LinkedIn show it uncropped), the map drawn over the image on the left, the top class, its
  * score and the model on the right. Pure: pixels in, pixels out (routes/card.ts encodes the PNG).
  */
-import { resizeArea, type RgbImage } from '../image';
+import { resizeArea } from '../image/resize';
+import type { RgbImage } from '../image/rgb-image';
 import type { ColormapName } from './colormap';
 import { renderOverlay, type HeatMap } from './overlay';
 import { drawText, fitText, FONT_ROWS, measureText, type RgbaCanvas } from './pixel-text';
