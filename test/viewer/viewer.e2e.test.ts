@@ -213,7 +213,7 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await page.goto(site.origin);
     const embed = page.frames().find((f) => f.url().includes('/embed/'));
     expect(embed, 'the embed frame').toBeDefined();
-    await embed!.locator('#frame:not([aria-busy])').waitFor({ timeout: 60_000 });
+    await embed!.locator('#frame[data-drawn]').waitFor({ state: 'attached', timeout: 60_000 });
     expect(await embed!.locator('#error').isHidden()).toBe(true);
     expect(await embed!.locator('#label').textContent()).toContain(shared.label);
     const pixels = await canvasPixels(embed!, '#canvas');
