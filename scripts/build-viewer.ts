@@ -11,16 +11,22 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
+import { WEB_COMPONENT_PATH } from '../worker/http/links';
 import { COMMON_HEADERS, ISOLATION_HEADERS, PRIVATE_WORKER_CSP, PRIVATE_WORKER_PATH, VIEWER_CSP } from '../worker/http/routes/pages';
 
 const VIEWER_DIR = path.resolve(import.meta.dirname, '../viewer');
 export const VIEWER_DIST = path.join(VIEWER_DIR, 'dist');
 
 /** Page entry points (viewer/src) and style sheets (viewer/static), each bundled to dist/<name>. */
-const SCRIPTS = { viewer: 'src/main.ts', embed: 'src/embed.ts', [PRIVATE_WORKER_PATH.slice(1, -'.js'.length)]: 'src/private-worker.ts' };
+const SCRIPTS = {
+  viewer: 'src/main.ts',
+  embed: 'src/embed.ts',
+  [PRIVATE_WORKER_PATH.slice(1, -'.js'.length)]: 'src/private-worker.ts',
+  [WEB_COMPONENT_PATH.slice(1, -'.js'.length)]: 'src/web-component/gradcam-explanation.ts',
+};
 const STYLES = { viewer: 'static/viewer.css', embed: 'static/embed.css' };
 /** Files other origins load: the embed page's script and styles, the web component. */
-export const CROSS_ORIGIN_ASSETS = ['embed.js', 'embed.css'];
+export const CROSS_ORIGIN_ASSETS = ['embed.js', 'embed.css', WEB_COMPONENT_PATH.slice(1)];
 /** Copied as they are. */
 const STATIC_FILES = ['index.html', 'embed.html', 'favicon.svg'];
 /** tfjs-backend-wasm's binaries (plain, SIMD, threaded SIMD), served from /tfjs/ (worker/runtime/wasm-browser.ts picks one). */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESIZE_MESSAGE_TYPE } from '../../viewer/src/embed-messages';
+import { webComponentSnippet } from '../../viewer/src/snippets';
 import { collectPageErrors, launchChromium, serveHtml, type StaticSite } from '../support/browser';
 import { FIXTURES_DIR, startDevServer, type DevServer } from '../support/dev-server';
 
@@ -136,5 +137,74 @@ describe.skipIf(missing.length > 0).sequential('embedding', () => {
       .poll(() => page.evaluate(() => (window as unknown as { messages: { data: { height?: number } }[] }).messages.at(-1)?.data))
       .toEqual({ type: RESIZE_MESSAGE_TYPE, id: explanation.id, height: Math.ceil(300 * aspect) });
     await page.context().close();
+  });
+
+  it('renders the web component on a foreign page from one script tag, re-renders on attribute changes, and fires load and error', async () => {
+    const snippet = (id: string, attributes: Record<string, string> = {}) =>
+      webComponentSnippet({
+        scriptUrl: `${server.origin}/gradcam-explanation.js`,
+        id,
+        attributes,
+        pageUrl: `${server.origin}/e/${id}`,
+        overlayUrl: `${server.origin}/v1/explanations/${id}/overlay.png`,
+        alt: 'Grad-CAM heat map',
+      });
+    const second = explanation.explanations[1];
+    const { page, errors } = await openHost(`
+      <div style="width: 480px">${snippet(explanation.id, { 'class-index': String(second.index), colormap: 'jet', opacity: '0.5' }).replace('<gradcam-explanation', '<gradcam-explanation id="good"')}</div>
+      <div style="width: 480px">${snippet('AAAAAAAAAAAAAAAAAAAAAA').replace('<gradcam-explanation', '<gradcam-explanation id="unknown"')}</div>
+      <script>
+        window.events = [];
+        for (const element of document.querySelectorAll('gradcam-explanation'))
+          for (const type of ['load', 'error']) element.addEventListener(type, (e) => events.push([element.id, type, e.detail ?? null]));
+      </script>
+      <script type="module" src="${server.origin}/gradcam-explanation.js?loaded-twice"></script>`);
+    const events = () => page.evaluate(() => (window as unknown as { events: [string, string, string | null][] }).events);
+    await expect.poll(events, { timeout: 60_000 }).toEqual(expect.arrayContaining([['good', 'load', null], ['unknown', 'error', expect.stringContaining('Not found')]]));
+
+    const good = page.locator('#good');
+    expect(await good.locator('figcaption span').textContent()).toContain(second.label);
+    expect(await good.locator('figure').isVisible()).toBe(true);
+    expect(await good.locator('img').isVisible()).toBe(false);
+    expect(await good.locator('figcaption a').getAttribute('href')).toMatch(new RegExp(`^${server.origin}/e/${explanation.id}\\?class=${second.index}&`));
+    const pixels = () =>
+      good.evaluate((element) => {
+        const canvas = element.shadowRoot!.querySelector('canvas')!;
+        return [...canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 397 === 0)];
+      });
+    const jet = await pixels();
+    expect(new Set(jet).size).toBeGreaterThan(50);
+    await good.evaluate((element) => element.setAttribute('colormap', 'viridis'));
+    await expect.poll(async () => (await events()).filter(([id, type]) => id === 'good' && type === 'load').length).toBe(2);
+    expect(await pixels()).not.toEqual(jet);
+
+    // The unknown one keeps its fallback: the linked image of the snippet.
+    const unknown = page.locator('#unknown');
+    expect(await unknown.locator('figure').isVisible()).toBe(false);
+    expect(await unknown.locator('a > img').count()).toBe(1);
+    expect(await unknown.locator('slot').evaluate((slot) => (slot as HTMLSlotElement).hidden)).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, '02-web-component.png'), fullPage: true });
+    // Two copies of the module defined the element once, without an error.
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows the web component fallback, a linked overlay, where scripts do not run', async () => {
+    hostPage = `<!doctype html><html><body>${webComponentSnippet({
+      scriptUrl: `${server.origin}/gradcam-explanation.js`,
+      id: explanation.id,
+      attributes: {},
+      pageUrl: explanation.links.page,
+      overlayUrl: explanation.links.overlay,
+      alt: 'Grad-CAM heat map',
+    })}</body></html>`;
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(site.origin);
+    const image = page.locator('gradcam-explanation a > img');
+    await image.waitFor({ state: 'visible' });
+    await page.waitForFunction(() => (document.querySelector('gradcam-explanation img') as HTMLImageElement).naturalWidth > 0);
+    expect(await page.locator('gradcam-explanation a').getAttribute('href')).toBe(explanation.links.page);
+    await context.close();
   });
 });

@@ -31,3 +31,6 @@ export function explanationCardUrl(origin: string, id: string): string {
 export function oembedUrl(origin: string, pageUrl: string): string {
   return `${origin}/oembed?${new URLSearchParams({ url: pageUrl, format: 'json' })}`;
 }
+
+/** Where the build puts the `<gradcam-explanation>` web component's module (scripts/build-viewer.ts). */
+export const WEB_COMPONENT_PATH = '/gradcam-explanation.js';
