@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { decode } from 'fast-png';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESIZE_MESSAGE_TYPE } from '../../viewer/src/embed-messages';
@@ -100,6 +101,23 @@ async function expectShown(frame: Frame, drawnBy: 'img' | 'canvas'): Promise<voi
 }
 
 describe.skipIf(missing.length > 0).sequential('embedding', () => {
+  it("serves the card, oEmbed, robots.txt and the cross-origin scripts from wrangler's own bundle and asset server", async () => {
+    const card = await fetch(`${server.origin}/v1/explanations/${explanation.id}/card.png`);
+    expect(card.status).toBe(200);
+    const png = decode(new Uint8Array(await card.arrayBuffer()));
+    expect([png.width, png.height]).toEqual([1200, 630]);
+    const oembed = await fetch(`${server.origin}/oembed?url=${encodeURIComponent(explanation.links.page)}`);
+    expect(oembed.status).toBe(200);
+    expect(((await oembed.json()) as { type: string }).type).toBe('rich');
+    expect((await fetch(`${server.origin}/robots.txt`)).status).toBe(200);
+    for (const file of ['embed.js', 'embed.css', 'gradcam-explanation.js']) {
+      const response = await fetch(`${server.origin}/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get('access-control-allow-origin'), file).toBe('*');
+      expect(response.headers.get('cross-origin-resource-policy'), file).toBe('cross-origin');
+    }
+  });
+
   it('renders the embed in sandboxed frames (WordPress, permissive) and with no scripts at all', async () => {
     const embed = explanation.links.embed;
     const { page, errors } = await openHost(`
@@ -206,5 +224,28 @@ describe.skipIf(missing.length > 0).sequential('embedding', () => {
     await page.waitForFunction(() => (document.querySelector('gradcam-explanation img') as HTMLImageElement).naturalWidth > 0);
     expect(await page.locator('gradcam-explanation a').getAttribute('href')).toBe(explanation.links.page);
     await context.close();
+  });
+
+  it('loads in a cross-origin isolated host page (COEP require-corp), the embed and the web component both', async () => {
+    const isolated = await serveHtml(
+      () => `<!doctype html><html><body>
+        <iframe name="embed" src="${explanation.links.embed}" width="480" height="320"></iframe>
+        ${webComponentSnippet({ scriptUrl: `${server.origin}/gradcam-explanation.js`, id: explanation.id, attributes: {}, pageUrl: explanation.links.page, overlayUrl: explanation.links.overlay, alt: 'Grad-CAM heat map' })}
+        </body></html>`,
+      { 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-opener-policy': 'same-origin' },
+    );
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = collectPageErrors(page);
+      await page.goto(isolated.origin);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      await expectShown(frameOf(page, 'embed'), 'canvas');
+      await page.locator('gradcam-explanation figure').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await isolated.close();
+    }
   });
 });

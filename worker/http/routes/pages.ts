@@ -1,6 +1,7 @@
 /**
  * The viewer's HTML pages, served from the static assets (viewer/dist, built by scripts/build-viewer.ts)
- * with per-page security headers:
+ * with per-page security headers (the pages of one explanation, `/e/{id}` and `/embed/{id}`, are
+ * served through `servePage` by explanation-pages.ts, which renders their head per id):
  *
  * - `/` and `/e/{id}` (a shared explanation): the viewer, frameable only by this origin, and
  *   cross-origin isolated (COOP `same-origin` + COEP `require-corp`): its private mode runs TF.js's

@@ -69,6 +69,10 @@ describe.each(['e', 'embed'] as const)('/%s/{id}', (page) => {
     // Discord and X trim titles at 70 bytes; X descriptions at 200 characters.
     expect(new TextEncoder().encode(metaValue(parsed, 'og:title')).length).toBeLessThanOrEqual(70);
     expect(metaValue(parsed, 'og:description').length).toBeLessThanOrEqual(200);
+    // Discord shows no preview at all past these: site name 256 characters, alt text 4096, any URL 2048.
+    expect(metaValue(parsed, 'og:site_name').length).toBeLessThanOrEqual(256);
+    expect(metaValue(parsed, 'og:image:alt').length).toBeLessThanOrEqual(420);
+    for (const key of ['og:url', 'og:image']) expect(metaValue(parsed, key).length).toBeLessThanOrEqual(2048);
     expect(parsed.title).toContain(top.label);
     expect(parsed.links).toContainEqual({ rel: 'canonical', href: `${ORIGIN}/e/${explained.id}` });
     // og:image's structured properties follow it (ogp.me), and the tags come before the styles and scripts.
@@ -106,8 +110,8 @@ describe.each(['e', 'embed'] as const)('/%s/{id}', (page) => {
     expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
-  it('escapes every string from the explanation', async () => {
-    const parsed = await parsePage(await request(`/${page}/${HOSTILE_ID}?class=${explained.explanations[0].index}&colormap="><x>`));
+  it.each(Object.entries(USER_AGENTS))('escapes every string from the explanation (%s)', async (_name, userAgent) => {
+    const parsed = await parsePage(await request(`/${page}/${HOSTILE_ID}?class=${explained.explanations[0].index}&colormap="><x>`, { 'user-agent': userAgent }));
     expect(parsed.html).not.toContain(HOSTILE_LABEL);
     expect(parsed.html).not.toContain('"><x>');
     expect(parsed.html, parsed.html.slice(Math.max(0, parsed.html.indexOf('<b>') - 200), parsed.html.indexOf('<b>') + 100)).not.toContain('<b>');
