@@ -110,6 +110,12 @@ describe.skipIf(missing.length > 0).sequential('embedding', () => {
     expect(oembed.status).toBe(200);
     expect(((await oembed.json()) as { type: string }).type).toBe('rich');
     expect((await fetch(`${server.origin}/robots.txt`)).status).toBe(200);
+    // The built page, rendered per id, as a crawler gets it.
+    const unfurl = await fetch(explanation.links.page, { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
+    expect(unfurl.status).toBe(200);
+    const head = await unfurl.text();
+    expect(head).toContain(`<meta property="og:image" content="${server.origin}/v1/explanations/${explanation.id}/card.png">`);
+    expect(head).toContain('<meta name="twitter:card" content="summary_large_image">');
     for (const file of ['embed.js', 'embed.css', 'gradcam-explanation.js']) {
       const response = await fetch(`${server.origin}/${file}`);
       expect(response.status, file).toBe(200);
