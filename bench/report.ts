@@ -7,6 +7,8 @@ import { firstAnswerMs, type ColdStart } from './cold-start';
 import type { Variant } from './engine-session';
 import type { EngineTimings, Measured } from './measure-engine';
 import type { LoadResult, LoadTest } from './load-test';
+import { OP_KINDS, type OpProfile } from './op-profile';
+import { FMA_PER_CYCLE, type PeerEngine, type PeersResult } from './peers';
 import { quantile, type Summary } from './stats';
 
 export type Runtime = 'workerd' | 'node';
@@ -30,6 +32,9 @@ export interface BenchResult {
   workerdStartMs?: number[];
   load?: LoadTest;
   bundle?: BundleSize;
+  /** ms per compiled forward pass by operation kind (Node), per model. */
+  profile?: Record<string, OpProfile>;
+  peers?: PeersResult;
   checks: Check[];
 }
 
@@ -94,11 +99,74 @@ export function checks(result: Omit<BenchResult, 'checks'>): Check[] {
   if (defaultModel && defaultModel !== B0) {
     list.push(...engineChecks(`${defaultModel} (default)`, result.engine.workerd?.[defaultModel], result.coldStart.workerd?.[defaultModel]?.compiled, FIRST_ANSWER_LIMIT_MS));
   }
+  list.push(...peerChecks(result.peers));
   if (result.load) {
     const ratio = result.load.hits.throughput / result.load.healthz.throughput;
     list.push({ name: 'cache hits ÷ /healthz throughput', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 });
   }
   return list;
+}
+
+/** Our engine's share of the 128-bit FMA peak: the convolutions' floor at the CPU's clock ÷ our forward pass. */
+function peakFraction(macs: number, clockMHz: number, forwardMs: number): { floorMs: number; fraction: number } {
+  const floorMs = (macs / (FMA_PER_CYCLE * clockMHz * 1e6)) * 1000;
+  return { floorMs, fraction: floorMs / forwardMs };
+}
+
+/** The targets against the peers (issue: faster than PyTorch on the same CPU). */
+function peerChecks(peers: PeersResult | undefined): Check[] {
+  if (!peers) return [];
+  const list: Check[] = [];
+  const ratioOf = (model: string, a: PeerEngine, b: PeerEngine) => pairedRatio(peers.models[model]?.samples[a], peers.models[model]?.samples[b]);
+  const push = (name: string, value: number, target: string, pass: boolean) => {
+    if (!Number.isNaN(value)) list.push({ name, value, target, pass });
+  };
+  const b0 = peers.models[B0];
+  if (b0) {
+    const forward = ratioOf(B0, 'ours-forward', 'torch-forward');
+    push('B0: our forward (workerd) ÷ PyTorch one-thread forward', forward, '≤ 0.9', forward <= 0.9);
+    const web = ratioOf(B0, 'ort-web-forward', 'ours-forward');
+    push('B0: onnxruntime-web forward ÷ ours', web, '≥ 2.5', web >= 2.5);
+    const gradcam = ratioOf(B0, 'ours-gradcam3', 'torch-gradcam-head');
+    push('B0: our Grad-CAM top-3 ÷ PyTorch head-only Grad-CAM', gradcam, '≤ 1', gradcam <= 1);
+    const { fraction } = peakFraction(b0.macs, peers.clockMHz, b0.summaries['ours-forward']?.median ?? Number.NaN);
+    push('B0: our forward, fraction of the 128-bit FMA peak', fraction, '≥ 0.65', fraction >= 0.65);
+  }
+  for (const model of Object.keys(peers.models).filter((m) => m !== B0)) {
+    const forward = ratioOf(model, 'ours-forward', 'torch-forward');
+    push(`${model}: our forward (workerd) ÷ PyTorch one-thread forward`, forward, '≤ 1', forward <= 1);
+  }
+  return list;
+}
+
+function peersTable(peers: PeersResult): string[] {
+  const rows = Object.entries(peers.models).map(([model, r]) => {
+    const median = (engine: PeerEngine) => r.summaries[engine]?.median;
+    const paired = (a: PeerEngine, b: PeerEngine) => ratio(pairedRatio(r.samples[a], r.samples[b]));
+    const { floorMs, fraction } = peakFraction(r.macs, peers.clockMHz, median('ours-forward') ?? Number.NaN);
+    return [
+      model, (r.macs / 1e9).toFixed(3),
+      ms(median('ours-forward')), ms(median('ours-gradcam3')), ms(median('torch-forward')), ms(median('torch-gradcam-head')),
+      ms(median('torch-gradcam-library')), ms(median('ort-web-forward')), ms(median('ort-node-forward')),
+      paired('ours-forward', 'torch-forward'), paired('ort-web-forward', 'ours-forward'), paired('ours-gradcam3', 'torch-gradcam-head'),
+      `${ms(floorMs)} (${(100 * fraction).toFixed(0)} %)`,
+    ];
+  });
+  return [
+    `### Peers, one thread each, same weights, interleaved rounds (ms per image, medians; ratios are medians of per-round ratios). PyTorch ${peers.torch}; clock ${peers.clockMHz.toFixed(0)} MHz (/proc/cpuinfo); floor: MACs at ${FMA_PER_CYCLE} FMA per cycle`,
+    table(
+      ['model', 'GMAC', 'ours fwd (workerd)', 'ours Grad-CAM top-3', 'PyTorch fwd', 'PyTorch head-only Grad-CAM top-3', 'pytorch-grad-cam top-3', 'onnxruntime-web fwd', 'onnxruntime-node fwd', 'ours ÷ PyTorch fwd', 'ort-web ÷ ours', 'ours ÷ PyTorch Grad-CAM', 'floor ms (ours: % of peak)'],
+      rows,
+    ),
+  ];
+}
+
+function profileTable(profile: Record<string, OpProfile>): string[] {
+  const rows = Object.entries(profile).map(([model, p]) => {
+    const total = OP_KINDS.reduce((n, k) => n + p[k], 0);
+    return [model, ...OP_KINDS.map((k) => `${ms(p[k])} (${((100 * p[k]) / total).toFixed(0)} %)`), ms(total)];
+  });
+  return ['### Where a compiled forward pass spends its time (Node, tf.profile; ms per pass and share)', table(['model', ...OP_KINDS, 'total'], rows)];
 }
 
 function lastHeap(cold: ColdStart): number {
@@ -196,6 +264,8 @@ export function markdown(result: BenchResult): string {
     table(['model', 'role', 'parameters', 'weights MB'], result.models.map((m) => [m.id, m.role, m.parameters?.toLocaleString('en') ?? '–', mb(m.weightBytes)])),
     ...engineTables(result),
     ...coldTable(result),
+    ...(result.profile ? profileTable(result.profile) : []),
+    ...(result.peers ? peersTable(result.peers) : []),
     ...(result.load ? loadTable(result.load) : []),
     ...(result.bundle ? bundleTable(result.bundle) : []),
   ];

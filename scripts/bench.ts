@@ -6,7 +6,8 @@
  *
  *   npm run bench                      # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --rounds 5        # fewer samples per timing
- *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, cold-workerd, node, load, bundle
+ *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, cold-workerd, node, profile, load, bundle
+ *   npm run bench -- --peers           # also PyTorch and onnxruntime on the same weights (bench/peers; needs the venv)
  *   npm run bench -- --models efficientnet-b0-random   # only these models (ids, comma-separated)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,11 +22,13 @@ import { loadTest } from '../bench/load-test';
 import { measureEngine, type MeasureOptions } from '../bench/measure-engine';
 import { checks, markdown, type BenchResult, type ModelInfo } from '../bench/report';
 import { bundleBenchWorker, seedBenchKv, startBenchWorker } from '../bench/workerd';
+import { profileForward } from '../bench/op-profile';
+import { peersUnavailable, runPeers } from '../bench/peers';
 import { initWasmBackend } from '../worker/runtime/wasm-node';
 
-const PHASES = ['engine-workerd', 'cold-workerd', 'node', 'load', 'bundle'] as const;
+const PHASES = ['engine-workerd', 'cold-workerd', 'node', 'profile', 'load', 'bundle'] as const;
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '9' }, skip: { type: 'string', default: '' }, models: { type: 'string', default: '' } },
+  options: { rounds: { type: 'string', default: '9' }, skip: { type: 'string', default: '' }, models: { type: 'string', default: '' }, peers: { type: 'boolean', default: false } },
 });
 const skip = new Set(values.skip.split(',').filter(Boolean));
 for (const phase of skip) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--skip: unknown phase ${phase} (${PHASES.join(', ')})`);
@@ -72,7 +75,7 @@ try {
     result.bundle = measureBundle(path.join(work, 'bundle'));
   }
 
-  if (!skip.has('engine-workerd') || !skip.has('cold-workerd')) {
+  if (!skip.has('engine-workerd') || !skip.has('cold-workerd') || values.peers) {
     log('bundling the bench worker and storing the models in its KV');
     const script = bundleBenchWorker(work);
     const kv = path.join(work, 'kv');
@@ -97,6 +100,21 @@ try {
         }
       } finally {
         await worker.dispose();
+      }
+    }
+
+    if (values.peers) {
+      const missing = peersUnavailable();
+      if (missing) {
+        console.error(`\n*** SKIPPING the peers (PyTorch, onnxruntime): ${missing}\n`);
+        result.skipped.push(`peers: ${missing}`);
+      } else {
+        const worker = await startBenchWorker(script, kv);
+        try {
+          result.peers = await runPeers(worker, models, path.join(work, 'peers'), measure.rounds, log);
+        } finally {
+          await worker.dispose();
+        }
       }
     }
 
@@ -145,6 +163,14 @@ try {
         plain: coldStartNode(model.dir, false),
         ...(layers ? { compiled: coldStartNode(model.dir, true) } : {}),
       };
+    }
+  }
+
+  if (!skip.has('profile')) {
+    result.profile = {};
+    for (const model of models.filter((m) => m.manifest.format === 'tfjs-layers')) {
+      log(`node: profile of ${model.manifest.id} by operation kind`);
+      result.profile[model.manifest.id] = await profileForward(model);
     }
   }
 

@@ -11,14 +11,22 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
+import { WEB_COMPONENT_PATH } from '../worker/http/links';
 import { COMMON_HEADERS, ISOLATION_HEADERS, PRIVATE_WORKER_CSP, PRIVATE_WORKER_PATH, VIEWER_CSP } from '../worker/http/routes/pages';
 
 const VIEWER_DIR = path.resolve(import.meta.dirname, '../viewer');
 export const VIEWER_DIST = path.join(VIEWER_DIR, 'dist');
 
 /** Page entry points (viewer/src) and style sheets (viewer/static), each bundled to dist/<name>. */
-const SCRIPTS = { viewer: 'src/main.ts', embed: 'src/embed.ts', [PRIVATE_WORKER_PATH.slice(1, -'.js'.length)]: 'src/private-worker.ts' };
+const SCRIPTS = {
+  viewer: 'src/main.ts',
+  embed: 'src/embed.ts',
+  [PRIVATE_WORKER_PATH.slice(1, -'.js'.length)]: 'src/private-worker.ts',
+  [WEB_COMPONENT_PATH.slice(1, -'.js'.length)]: 'src/web-component/gradcam-explanation.ts',
+};
 const STYLES = { viewer: 'static/viewer.css', embed: 'static/embed.css' };
+/** Files other origins load: the embed page's script and styles, the web component. */
+export const CROSS_ORIGIN_ASSETS = ['embed.js', 'embed.css', WEB_COMPONENT_PATH.slice(1)];
 /** Copied as they are (folders whole: samples/ holds the gallery's photos and their licences). */
 const STATIC_FILES = ['index.html', 'embed.html', 'favicon.svg', 'samples'];
 /** tfjs-backend-wasm's binaries (plain, SIMD, threaded SIMD), served from /tfjs/ (worker/runtime/wasm-browser.ts picks one). */
@@ -46,6 +54,14 @@ function headersFile(): string {
     PRIVATE_WORKER_PATH,
     '  ! Content-Security-Policy',
     header(['Content-Security-Policy', PRIVATE_WORKER_CSP]),
+    // Loaded by other sites' pages and by the embed page in sandboxed frames, whose origin is opaque:
+    // module scripts are CORS requests, and an isolated (COEP) document needs CORP to load either.
+    ...CROSS_ORIGIN_ASSETS.flatMap((file) => [
+      `/${file}`,
+      '  ! Cross-Origin-Resource-Policy',
+      header(['Cross-Origin-Resource-Policy', 'cross-origin']),
+      header(['Access-Control-Allow-Origin', '*']),
+    ]),
   ];
   return `${lines.join('\n')}\n`;
 }

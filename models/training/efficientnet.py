@@ -157,3 +157,31 @@ def tfjs_weights(model):
         else:
             raise TypeError(f"no TF.js mapping for {name}: {type(module).__name__}")
     return {k: v.detach().contiguous().numpy().astype("float32") for k, v in out.items()}
+
+
+def load_tfjs_weights(model, weights):
+    """The inverse of tfjs_weights: TF.js-named float32 arrays in TF layouts into the model's modules."""
+    state = {}
+    for name, module in model.layers.items():
+        def take(param):
+            key = f"{name}/{param}"
+            if key not in weights:
+                raise KeyError(f"no weight {key}")
+            return torch.from_numpy(weights[key].copy())
+        if isinstance(module, nn.BatchNorm2d):
+            state.update({f"layers.{name}.weight": take("gamma"), f"layers.{name}.bias": take("beta"),
+                          f"layers.{name}.running_mean": take("moving_mean"), f"layers.{name}.running_var": take("moving_variance")})
+        elif isinstance(module, nn.Conv2d) and module.groups > 1:
+            state[f"layers.{name}.weight"] = take("depthwise_kernel").permute(2, 3, 0, 1)
+        elif isinstance(module, nn.Conv2d):
+            state[f"layers.{name}.weight"] = take("kernel").permute(3, 2, 0, 1)
+            if module.bias is not None:
+                state[f"layers.{name}.bias"] = take("bias")
+        elif isinstance(module, nn.Linear):
+            state[f"layers.{name}.weight"] = take("kernel").t()
+            state[f"layers.{name}.bias"] = take("bias")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        raise KeyError(f"missing {missing}, unexpected {unexpected}")
+    return model

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorker, workerdFor } from '../../bench/workerd';
+import { storesFloat16 } from '../../models/import/efficientnet-lite/float16-weights';
 import { readModelFolder } from '../model-folders';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -23,9 +24,9 @@ const PHOTOS_DIR = path.resolve(ROOT, '../shared/fixtures/images');
 
 /** Writes the golden file to `out` (the committed path by default). */
 export async function generateGradCamGoldens(out: string, python: string): Promise<void> {
-  const { manifest, files } = readModelFolder(path.join(ROOT, 'models', GOLDEN_MODEL));
-  const modelJson = JSON.parse(new TextDecoder().decode(files.get(manifest.modelFile))) as { weightsManifest: { weights: { quantization?: { dtype: string } }[] }[] };
-  const float16 = modelJson.weightsManifest.some((g) => g.weights.some((w) => w.quantization?.dtype === 'float16'));
+  const folder = readModelFolder(path.join(ROOT, 'models', GOLDEN_MODEL));
+  const { manifest } = folder;
+  const float16 = storesFloat16(folder);
   const work = mkdtempSync(path.join(tmpdir(), 'grad-cam-goldens-'));
   try {
     const mf = workerdFor(bundleWorker(path.join(import.meta.dirname, 'model-input-worker.ts'), work, 'model-input'));

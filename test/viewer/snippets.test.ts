@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iframeSnippet, markdownImageSnippet } from '../../viewer/src/snippets';
+import { iframeSnippet, markdownImageSnippet, webComponentSnippet } from '../../viewer/src/snippets';
 
 describe('embed snippets', () => {
   it('writes an iframe that keeps the image aspect ratio', () => {
@@ -20,5 +20,28 @@ describe('embed snippets', () => {
       '![Grad-CAM for cat](https://x.dev/v1/explanations/a/overlay.png?class=1)',
     );
     expect(markdownImageSnippet('https://x.dev/o.png?a=(1) 2', 'a [b]\nc')).toBe('![a \\[b\\] c](https://x.dev/o.png?a=%281%29%202)');
+  });
+
+  it('links the Markdown image to the page when given one', () => {
+    expect(markdownImageSnippet('https://x.dev/v1/explanations/a/overlay.png?class=1', 'Grad-CAM for cat', 'https://x.dev/e/a?view=overlay')).toBe(
+      '[![Grad-CAM for cat](https://x.dev/v1/explanations/a/overlay.png?class=1)](https://x.dev/e/a?view=overlay)',
+    );
+  });
+
+  it('writes the web component with its script and a linked image as the fallback, escaped', () => {
+    const snippet = webComponentSnippet({
+      scriptUrl: 'https://x.dev/gradcam-explanation.js',
+      id: 'abc',
+      attributes: { 'class-index': '3', colormap: 'viridis' },
+      pageUrl: 'https://x.dev/e/abc?class=3&view=overlay',
+      overlayUrl: 'https://x.dev/v1/explanations/abc/overlay.png?class=3',
+      alt: 'Grad-CAM for "<b>"',
+    });
+    expect(snippet).toBe(
+      '<script type="module" src="https://x.dev/gradcam-explanation.js"></script>\n' +
+        '<gradcam-explanation explanation="abc" class-index="3" colormap="viridis">\n' +
+        '  <a href="https://x.dev/e/abc?class=3&amp;view=overlay"><img src="https://x.dev/v1/explanations/abc/overlay.png?class=3" alt="Grad-CAM for &quot;&lt;b&gt;&quot;" loading="lazy"></a>\n' +
+        '</gradcam-explanation>',
+    );
   });
 });

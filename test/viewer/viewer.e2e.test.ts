@@ -24,7 +24,7 @@ let site: StaticSite | undefined;
 let hostPage = '';
 
 /** Set by the upload test, read by the ones after it. */
-const shared = { link: '', iframeSnippet: '', markdownSnippet: '', pixels: [] as number[], label: '' };
+const shared = { link: '', iframeSnippet: '', markdownSnippet: '', componentSnippet: '', pixels: [] as number[], label: '' };
 
 async function openViewer(url = '/', viewport = DESKTOP): Promise<{ page: Page; errors: string[]; explainRequests: Request[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
@@ -168,6 +168,7 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     shared.link = await page.inputValue('#share-link');
     shared.iframeSnippet = await page.inputValue('#iframe-snippet');
     shared.markdownSnippet = await page.inputValue('#markdown-snippet');
+    shared.componentSnippet = await page.inputValue('#component-snippet');
     expect(shared.link).toBe(page.url());
     expect(new URL(shared.link).searchParams.get('colormap')).toBe('viridis');
     shared.pixels = await canvasPixels(page, '#canvas');
@@ -214,7 +215,7 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await page.goto(site.origin);
     const embed = page.frames().find((f) => f.url().includes('/embed/'));
     expect(embed, 'the embed frame').toBeDefined();
-    await embed!.locator('#frame:not([aria-busy])').waitFor({ timeout: 60_000 });
+    await embed!.locator('#frame[data-drawn]').waitFor({ state: 'attached', timeout: 60_000 });
     expect(await embed!.locator('#error').isHidden()).toBe(true);
     expect(await embed!.locator('#label').textContent()).toContain(shared.label);
     const pixels = await canvasPixels(embed!, '#canvas');
@@ -225,8 +226,13 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await shot(page, '08-embed-on-another-origin.png', true);
     expect(errors.filter((e) => !e.includes('frame-ancestors'))).toEqual([]);
 
-    // The Markdown snippet's image is the server-rendered overlay.
-    const overlayUrl = shared.markdownSnippet.match(/\]\(([^)]+)\)$/)![1];
+    // The Markdown snippet's image is the server-rendered overlay, linked to the page.
+    const [, overlayUrl, pageUrl] = /^\[!\[[^\]]*\]\(([^)]+)\)\]\(([^)]+)\)$/.exec(shared.markdownSnippet)!;
+    expect(pageUrl).toBe(shared.link);
+    // The web component snippet: the service's module script and the element for this explanation.
+    const id = new URL(shared.link).pathname.split('/').at(-1);
+    expect(shared.componentSnippet).toContain(`<script type="module" src="${server.origin}/gradcam-explanation.js"></script>`);
+    expect(shared.componentSnippet).toContain(`<gradcam-explanation explanation="${id}" class-index="`);
     const overlay = await fetch(overlayUrl);
     expect(overlay.status).toBe(200);
     expect(overlay.headers.get('content-type')).toBe('image/png');

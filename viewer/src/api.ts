@@ -1,9 +1,15 @@
 /**
- * The viewer's client for the API on its own origin. Failures become `ApiError`s carrying the
- * problem+json `title` and `detail` the API answered with, or a plain description when there was none.
+ * The viewer's client for the API on its own origin: reads go through the typed client
+ * (client/gradcam-client.ts); the upload uses XHR for its progress events. Failures become `ApiError`s
+ * carrying the problem+json `title` and `detail` the API answered with, or a plain description when
+ * there was none.
  */
+import { GradcamApiError } from '../../client/client-error';
+import { createGradcamClient, type GradcamClient, type ModelList } from '../../client/gradcam-client';
 import type { ExplanationLinks } from '../../worker/http/links';
 import type { ExplanationDocument } from '../../worker/service/explanation-document';
+
+export type { ModelList, ModelSummary } from '../../client/gradcam-client';
 
 /** An explanation as POST /v1/explain and GET /v1/explanations/{id} answer it. */
 export interface Explanation extends ExplanationDocument {
@@ -12,23 +18,6 @@ export interface Explanation extends ExplanationDocument {
   cache?: 'hit' | 'miss' | 'off';
   stored?: boolean;
   links?: ExplanationLinks;
-}
-
-export interface ModelSummary {
-  id: string;
-  version: string;
-  name?: string;
-  description?: string;
-  task: string;
-  input: { width: number; height: number };
-  labels: string[];
-  gradcamLayer: string;
-  default: boolean;
-}
-
-export interface ModelList {
-  default: string;
-  models: ModelSummary[];
 }
 
 export class ApiError extends Error {
@@ -59,36 +48,30 @@ function errorFromBody(status: number, statusText: string, contentType: string |
 
 const OFFLINE = new ApiError('The service could not be reached', 'Check the connection and try again.');
 
-async function getJson<T>(path: string): Promise<T> {
-  let response: Response;
+let client: GradcamClient | undefined;
+
+/** A read through the typed client, its failures as ApiErrors. */
+async function read<T>(call: (client: GradcamClient) => Promise<T>): Promise<T> {
+  client ??= createGradcamClient({ baseUrl: location.origin });
   try {
-    response = await fetch(path, { headers: { accept: 'application/json' } });
-  } catch {
-    throw OFFLINE;
+    return await call(client);
+  } catch (error) {
+    if (!(error instanceof GradcamApiError)) throw error;
+    throw error.unreachable ? OFFLINE : new ApiError(error.title, error.detail, error.status);
   }
-  const body = await response.text();
-  if (!response.ok) throw errorFromBody(response.status, response.statusText, response.headers.get('content-type'), body);
-  return JSON.parse(body) as T;
 }
 
 export function listModels(): Promise<ModelList> {
-  return getJson<ModelList>('/v1/models');
+  return read((api) => api.listModels());
 }
 
 export function getExplanation(id: string): Promise<Explanation> {
-  return getJson<Explanation>(`/v1/explanations/${encodeURIComponent(id)}`);
+  return read((api) => api.getExplanation(id));
 }
 
 /** The stored preview of an explained image (JPEG, longest side ≤ 512). */
-export async function getPreview(id: string): Promise<Blob> {
-  let response: Response;
-  try {
-    response = await fetch(`/v1/explanations/${encodeURIComponent(id)}/image`);
-  } catch {
-    throw OFFLINE;
-  }
-  if (!response.ok) throw errorFromBody(response.status, response.statusText, response.headers.get('content-type'), await response.text());
-  return response.blob();
+export function getPreview(id: string): Promise<Blob> {
+  return read((api) => api.preview(id));
 }
 
 export interface ExplainRequest {

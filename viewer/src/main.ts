@@ -7,6 +7,7 @@
  * never sent, and a result reaches the service only through its explicit "share" button. The query
  * `compute=device` opens the page in private mode; `threads=off` keeps TF.js to its SIMD build.
  */
+import { WEB_COMPONENT_PATH } from '../../worker/http/links';
 import { COLORMAP_NAMES } from '../../worker/render/colormap';
 import type { ClassExplanationDocument, Prediction } from '../../worker/service/explanation-document';
 import { ApiError, explain, getExplanation, getPreview, listModels, type Explanation, type ModelList } from './api';
@@ -16,7 +17,7 @@ import { ExplanationView } from './explanation-view';
 import { formatScore, formatValue } from './format';
 import { renderGallery, renderPhotoGallery, SCENES_MODEL_ID } from './gallery';
 import { describeBackend, PrivateMode, threadsAllowed, type DeviceExplanation } from './private-mode';
-import { iframeSnippet, markdownImageSnippet } from './snippets';
+import { iframeSnippet, markdownImageSnippet, webComponentSnippet } from './snippets';
 import { explanationIdFromPath, parseViewState, viewStateQuery, SCALE_NAMES, VIEW_NAMES, type ViewName, type ViewState } from './state';
 
 const VIEW_TITLES: Record<ViewName, string> = {
@@ -65,6 +66,7 @@ const ui = {
   shareLink: byId('share-link', HTMLInputElement),
   iframeSnippet: byId('iframe-snippet', HTMLTextAreaElement),
   markdownSnippet: byId('markdown-snippet', HTMLTextAreaElement),
+  componentSnippet: byId('component-snippet', HTMLTextAreaElement),
   private: byId('private', HTMLInputElement),
   privateBackend: byId('private-backend', HTMLElement),
   deviceNote: byId('device-note', HTMLElement),
@@ -418,7 +420,16 @@ function updateShare(target: ClassExplanationDocument): void {
   const { width, height } = shown!.view.image;
   ui.iframeSnippet.value = iframeSnippet({ embedUrl: `${links.embed}?${query}`, title: `Grad-CAM: ${target.label}`, width: Math.min(width, 640), height: (Math.min(width, 640) * height) / width });
   const overlayQuery = new URLSearchParams({ colormap: state.colormap, alpha: String(state.alpha), class: String(target.index) });
-  ui.markdownSnippet.value = markdownImageSnippet(`${links.overlay}?${overlayQuery}`, `Grad-CAM heat map for ${target.label}`);
+  const alt = `Grad-CAM heat map for ${target.label}`;
+  ui.markdownSnippet.value = markdownImageSnippet(`${links.overlay}?${overlayQuery}`, alt, `${links.page}?${query}`);
+  ui.componentSnippet.value = webComponentSnippet({
+    scriptUrl: new URL(WEB_COMPONENT_PATH, links.page).href,
+    id: explanation.id,
+    attributes: { 'class-index': String(target.index), colormap: state.colormap, opacity: String(state.alpha), view: state.view },
+    pageUrl: `${links.page}?${query}`,
+    overlayUrl: `${links.overlay}?${overlayQuery}`,
+    alt,
+  });
 }
 
 /** Puts the state into the controls (after a URL load or a change elsewhere). */
@@ -523,7 +534,7 @@ function wire(): void {
     else if (lastUpload?.onDevice) lastUpload = undefined;
   });
   ui.shareUpload.addEventListener('click', () => void shareDeviceResult());
-  for (const [buttonId, field] of [['copy-link', ui.shareLink], ['copy-iframe', ui.iframeSnippet], ['copy-markdown', ui.markdownSnippet]] as const) {
+  for (const [buttonId, field] of [['copy-link', ui.shareLink], ['copy-iframe', ui.iframeSnippet], ['copy-component', ui.componentSnippet], ['copy-markdown', ui.markdownSnippet]] as const) {
     const button = byId(buttonId, HTMLButtonElement);
     button.addEventListener('click', () => void copy(button, field));
   }

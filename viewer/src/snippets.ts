@@ -1,7 +1,9 @@
 /**
- * Copyable snippets for putting an explanation in docs: an `<iframe>` of the embed page and a Markdown
- * image of the server-rendered overlay.png. Labels come from model files, so they are escaped for the
- * context they land in (an HTML attribute, Markdown alt text).
+ * Copyable snippets for putting an explanation in docs: an `<iframe>` of the embed page, the
+ * `<gradcam-explanation>` web component (with a linked image as its fallback), and a Markdown image of
+ * the server-rendered overlay.png linked to the page (GitHub strips iframes and scripts, not images).
+ * Labels come from model files, so they are escaped for the context they land in (an HTML attribute,
+ * Markdown alt text).
  *
  * Example: `iframeSnippet({ embedUrl, title: 'Grad-CAM: tabby cat', width: 512, height: 384 })`.
  */
@@ -32,8 +34,40 @@ export function iframeSnippet({ embedUrl, title, width, height }: IframeSnippetO
   );
 }
 
-/** `overlayUrl` carries its query (`colormap`, `alpha`, `class`); a space or parenthesis in it is encoded. */
-export function markdownImageSnippet(overlayUrl: string, alt: string): string {
-  const url = overlayUrl.replace(/[ ()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `![${escapeMarkdownText(alt)}](${url})`;
+/** A URL for a Markdown link destination: a space or parenthesis in it is encoded. */
+function markdownUrl(url: string): string {
+  return url.replace(/[ ()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * `overlayUrl` carries its query (`colormap`, `alpha`, `class`); with `pageUrl`, the image links to the
+ * explanation's page.
+ */
+export function markdownImageSnippet(overlayUrl: string, alt: string, pageUrl?: string): string {
+  const image = `![${escapeMarkdownText(alt)}](${markdownUrl(overlayUrl)})`;
+  return pageUrl ? `[${image}](${markdownUrl(pageUrl)})` : image;
+}
+
+export interface WebComponentSnippetOptions {
+  /** The module script defining the element (`/gradcam-explanation.js` of the service). */
+  scriptUrl: string;
+  id: string;
+  /** Attributes of the element (`class-index`, `colormap`, `opacity`, `view`, …). */
+  attributes: Record<string, string>;
+  /** The fallback shown until the script runs, or when it cannot: the overlay, linked to the page. */
+  pageUrl: string;
+  overlayUrl: string;
+  alt: string;
+}
+
+export function webComponentSnippet({ scriptUrl, id, attributes, pageUrl, overlayUrl, alt }: WebComponentSnippetOptions): string {
+  const attrs = Object.entries({ explanation: id, ...attributes })
+    .map(([name, value]) => ` ${name}="${escapeHtmlAttribute(value)}"`)
+    .join('');
+  return (
+    `<script type="module" src="${escapeHtmlAttribute(scriptUrl)}"></script>\n` +
+    `<gradcam-explanation${attrs}>\n` +
+    `  <a href="${escapeHtmlAttribute(pageUrl)}"><img src="${escapeHtmlAttribute(overlayUrl)}" alt="${escapeHtmlAttribute(alt)}" loading="lazy"></a>\n` +
+    `</gradcam-explanation>`
+  );
 }

@@ -8,11 +8,15 @@ import { z } from 'zod';
 import type { Env } from '../env';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
 import { problemFromError } from './problem-from-error';
+import { registerCard } from './routes/card';
 import { registerExplain } from './routes/explain';
+import { registerExplanationPages } from './routes/explanation-pages';
 import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
 import { registerModels } from './routes/models';
+import { registerOembed } from './routes/oembed';
 import { registerPages } from './routes/pages';
+import { registerRobots } from './routes/robots';
 
 export const API_TITLE = 'Grad-CAM at the edge';
 
@@ -31,6 +35,11 @@ export function createApp() {
   registerPages(app);
   registerExplain(app);
   registerExplanations(app);
+  // Link previews and embeds (after registerExplanations: the card shares its /v1/explanations/* headers).
+  registerCard(app);
+  registerExplanationPages(app);
+  registerOembed(app);
+  registerRobots(app);
 
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

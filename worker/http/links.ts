@@ -21,3 +21,16 @@ export function explanationLinks(origin: string, id: string): ExplanationLinks {
     embed: `${origin}/embed/${id}`,
   };
 }
+
+/** The 1200×630 card image for link previews (Open Graph, Twitter cards); see routes/card.ts. */
+export function explanationCardUrl(origin: string, id: string): string {
+  return `${origin}/v1/explanations/${id}/card.png`;
+}
+
+/** The oEmbed endpoint (oembed.com §2.2): only `url` and `format` in the query, as §4 asks of discovery links. */
+export function oembedUrl(origin: string, pageUrl: string): string {
+  return `${origin}/oembed?${new URLSearchParams({ url: pageUrl, format: 'json' })}`;
+}
+
+/** Where the build puts the `<gradcam-explanation>` web component's module (scripts/build-viewer.ts). */
+export const WEB_COMPONENT_PATH = '/gradcam-explanation.js';

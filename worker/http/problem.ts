@@ -15,6 +15,7 @@ export const PROBLEMS = {
   badRequest: { status: 400, type: '/problems/bad-request', title: 'Bad request' },
   notFound: { status: 404, type: '/problems/not-found', title: 'Not found' },
   modelNotFound: { status: 404, type: '/problems/model-not-found', title: 'Unknown model' },
+  notImplemented: { status: 501, type: '/problems/not-implemented', title: 'Not implemented' },
   tooLarge: { status: 413, type: '/problems/too-large', title: 'Image too large' },
   unsupportedType: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported image type' },
   undecodable: { status: 422, type: '/problems/undecodable-image', title: 'Image could not be decoded' },

@@ -139,7 +139,7 @@ export interface ConvertOptions {
 
 /** Converts, checks and writes the model folder; throws when TF.js and PyTorch disagree. */
 export async function convertEfficientNetLite0(values: ConvertOptions): Promise<ModelManifest> {
-  const console = { log: values.log ?? ((line: string) => process.stdout.write(`${line}\n`)) };
+  const say = values.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const exportDir = values.scratch;
   execFileSync(values.python, [path.join(import.meta.dirname, 'export_torch.py'), '--photos', values.photos, '--out', exportDir], { stdio: ['ignore', 'ignore', 'inherit'] });
 
@@ -151,7 +151,7 @@ export async function convertEfficientNetLite0(values: ConvertOptions): Promise<
   let check;
   try {
     check = parity(model, exportDir, meta);
-    console.log(`parity on ${check.photos} photos: max |TF.js − PyTorch| ${check.maxAbsDiff.toExponential(2)} over a logit range of ${check.logitRange.toFixed(2)} (${check.relative.toExponential(2)})`);
+    say(`parity on ${check.photos} photos: max |TF.js − PyTorch| ${check.maxAbsDiff.toExponential(2)} over a logit range of ${check.logitRange.toFixed(2)} (${check.relative.toExponential(2)})`);
     if (!(check.relative <= PARITY_TOLERANCE)) throw new Error(`refused: logits differ by ${check.relative} of their range (tolerance ${PARITY_TOLERANCE})`);
     files32 = await layersModelFiles(model);
   } finally {
@@ -161,7 +161,7 @@ export async function convertEfficientNetLite0(values: ConvertOptions): Promise<
   const full = await explainPhotos(await manifestFor(files32, meta, false), files32, exportDir, meta);
   const half = await explainPhotos(await manifestFor(files16, meta, true), files16, exportDir, meta);
   const float16 = compareFloat16(full, half);
-  console.log(`float16 weights: top-5 ${float16.sameTop5 ? 'unchanged' : 'CHANGED'} on every photo, maps within ${float16.maxMapDiff.toExponential(2)} → ${float16.kept ? 'kept' : 'float32 kept'}`);
+  say(`float16 weights: top-5 ${float16.sameTop5 ? 'unchanged' : 'CHANGED'} on every photo, maps within ${float16.maxMapDiff.toExponential(2)} → ${float16.kept ? 'kept' : 'float32 kept'}`);
 
   const files = float16.kept ? files16 : files32;
   const manifest = await manifestFor(files, meta, float16.kept);
@@ -179,7 +179,7 @@ export async function convertEfficientNetLite0(values: ConvertOptions): Promise<
     topFive: Object.fromEntries(meta.log.referencePhotos.map((photo, i) => [photo, full[i].top.map((c) => meta.labels[c])])),
   };
   writeFileSync(path.join(values.out, 'conversion.json'), `${JSON.stringify(conversion, null, 2)}\n`);
-  console.log(`wrote ${path.relative(ROOT, values.out)} (version ${manifest.version})`);
+  say(`wrote ${path.relative(ROOT, values.out)} (version ${manifest.version})`);
   return manifest;
 }
 

@@ -32,3 +32,9 @@ export function toFloat16Weights(files: ReadonlyMap<string, Uint8Array>, modelFi
     [group.paths[0], new Uint8Array(half.buffer)],
   ]);
 }
+
+/** Whether a TF.js model's weights manifest stores any weight as float16 (the references then round theirs the same way). */
+export function storesFloat16(model: { manifest: { modelFile: string }; files: ReadonlyMap<string, Uint8Array> }): boolean {
+  const json = JSON.parse(new TextDecoder().decode(model.files.get(model.manifest.modelFile))) as tf.io.ModelJSON;
+  return json.weightsManifest.some((g) => g.weights.some((w) => w.quantization?.dtype === 'float16'));
+}

@@ -1,6 +1,7 @@
 /**
  * The viewer's HTML pages, served from the static assets (viewer/dist, built by scripts/build-viewer.ts)
- * with per-page security headers:
+ * with per-page security headers (the pages of one explanation, `/e/{id}` and `/embed/{id}`, are
+ * served through `servePage` by explanation-pages.ts, which renders their head per id):
  *
  * - `/` and `/e/{id}` (a shared explanation): the viewer, frameable only by this origin, and
  *   cross-origin isolated (COOP `same-origin` + COEP `require-corp`): its private mode runs TF.js's
@@ -79,18 +80,27 @@ export const EMBED_ISOLATION_HEADERS = {
 } as const;
 
 /** Asset paths of the two pages (the build writes index.html and embed.html; `auto-trailing-slash` drops ".html"). */
-const VIEWER_ASSET = '/';
-const EMBED_ASSET = '/embed';
+export const VIEWER_ASSET = '/';
+export const EMBED_ASSET = '/embed';
 
-async function servePage(assets: Fetcher, requestUrl: string, assetPath: string, csp: string): Promise<Response> {
+export async function servePage(
+  assets: Fetcher,
+  requestUrl: string,
+  assetPath: string,
+  csp: string,
+  render: (asset: Response) => Response = (asset) => asset,
+): Promise<Response> {
   const asset = await assets.fetch(new URL(assetPath, requestUrl), { method: 'GET' });
   if (!asset.ok) {
     return new Response('The viewer is not built: run `npm run build:viewer`.', { status: 503, headers: { 'content-type': 'text/plain' } });
   }
-  const response = new Response(asset.body, asset);
+  const rendered = render(asset);
+  const response = new Response(rendered.body, asset);
+  // A rewritten page has another length and other bytes than the file.
+  if (rendered !== asset) for (const name of ['Content-Length', 'ETag']) response.headers.delete(name);
   for (const [name, value] of Object.entries(COMMON_HEADERS)) response.headers.set(name, value);
   response.headers.set('Content-Security-Policy', csp);
-  // The page is the same for every id; the explanation is fetched by the page itself.
+  // The start page is the same for everyone; explanation pages set their own (explanation-pages.ts).
   response.headers.set('Cache-Control', 'no-cache');
   const viewer = csp === VIEWER_CSP;
   if (viewer) response.headers.set('X-Frame-Options', 'SAMEORIGIN');
@@ -100,8 +110,7 @@ async function servePage(assets: Fetcher, requestUrl: string, assetPath: string,
   return response;
 }
 
+/** The start page; the pages of one explanation (`/e/{id}`, `/embed/{id}`) are in explanation-pages.ts. */
 export function registerPages(app: OpenAPIHono<{ Bindings: Env }>) {
   app.get('/', (c) => servePage(c.env.ASSETS, c.req.url, VIEWER_ASSET, VIEWER_CSP));
-  app.get('/e/:id', (c) => servePage(c.env.ASSETS, c.req.url, VIEWER_ASSET, VIEWER_CSP));
-  app.get('/embed/:id', (c) => servePage(c.env.ASSETS, c.req.url, EMBED_ASSET, EMBED_CSP));
 }
