@@ -34,8 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../../models/training"))
 sys.path.insert(0, os.path.join(HERE, "../../scripts/reference"))
 from efficientnet import CompactEfficientNet, load_tfjs_weights  # noqa: E402
-from grad_cam_goldens import Lite0WithTopActivation  # noqa: E402
-from export_torch import load_lite0  # noqa: E402  (models/import/efficientnet-lite, on the path through grad_cam_goldens)
+from cam_goldens import Lite0WithTopActivation  # noqa: E402
+from export_torch import load_lite0  # noqa: E402  (models/import/efficientnet-lite, on the path through cam_goldens)
 
 TOP = 3
 

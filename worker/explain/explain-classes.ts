@@ -1,6 +1,7 @@
 /**
  * The one place that orchestrates an explanation: one body pass, the head's logits, the choice of
- * targets, then one batched gradient through the head for all targets, and the method's maps.
+ * targets, then — for the methods that need it (methods/cam-method.ts) — one batched gradient through
+ * the head for all targets, and the method's maps.
  * It owns every tensor it makes and leaves `tf.memory().numTensors` as it found it.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -65,8 +66,10 @@ export function explainClasses(model: ExposedModel, input: tf.Tensor4D, options:
       if (!Number.isInteger(c) || c < 0 || c >= scores.length) throw new RangeError(`class index ${c} is out of range`);
     }
     const maps = tf.tidy(() => {
+      // A method of the activations alone maps them once: no backward pass, one map for every class.
+      if (method.needs === 'activations') return method.map({ activations: body.activations });
       // One batch row per target: a single backward pass through the head yields every target's gradient.
-      // Stacked with concat: the WASM backend's Tile kernel is ~25× slower (14 ms against 0.5 for B0's 7×7×1280).
+      // Stacked with concat: the WASM backend's Tile kernel is much slower (npm run bench measured it).
       const repeat = <T extends tf.Tensor>(t: T): T => tf.concat(Array<T>(classes.length).fill(t));
       const activations = repeat(body.activations);
       const context = new Map([...body.context].map(([id, t]) => [id, repeat(t)]));
@@ -74,13 +77,14 @@ export function explainClasses(model: ExposedModel, input: tf.Tensor4D, options:
       const selector = tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), scores.length), 'float32');
       const targetScore = (a: tf.Tensor) => tf.sum(tf.mul(model.head(a as tf.Tensor4D, context), selector));
       const gradients = tf.grad(targetScore)(activations) as tf.Tensor4D;
-      return method(activations, gradients);
+      return method.map({ activations, gradients });
     });
-    const [, height, width] = maps.shape;
+    const [rows, height, width] = maps.shape;
     const values = maps.dataSync() as Float32Array;
     maps.dispose();
     const explanations = classes.map((index, i) => {
-      const map = values.slice(i * width * height, (i + 1) * width * height);
+      const row = rows === 1 ? 0 : i;
+      const map = values.slice(row * width * height, (row + 1) * width * height);
       return { index, score: scores[index], logit: logitValues[index], width, height, values: map, ...mapRange(map) };
     });
     return { scores, explanations };

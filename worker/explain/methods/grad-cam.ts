@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { spatialMean } from '../../engine/spatial-mean';
 import { weightedActivationMap } from './class-activation-map';
+import { gradientsOf, type CamMethod } from './cam-method';
 
 /** gradients [n, h, w, k] → channel weights [n, k]. */
 export function gradCamWeights(gradients: tf.Tensor4D): tf.Tensor2D {
@@ -15,3 +16,5 @@ export function gradCamWeights(gradients: tf.Tensor4D): tf.Tensor2D {
 export function gradCam(activations: tf.Tensor4D, gradients: tf.Tensor4D): tf.Tensor3D {
   return tf.tidy(() => weightedActivationMap(activations, gradCamWeights(gradients)));
 }
+
+export const GRAD_CAM: CamMethod = { needs: 'gradients', map: (inputs) => gradCam(inputs.activations, gradientsOf(inputs)) };

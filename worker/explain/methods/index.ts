@@ -1,16 +1,27 @@
 /**
  * The registry of explanation methods: each public name (the API's `method` option, part of the cache
- * key) and the pure function behind it, and the method used when none is asked for.
+ * key) and the method behind it (cam-method.ts: what it needs, how it maps), and the method used when
+ * none is asked for. A method added here reaches the API, its OpenAPI enum and the cache key.
  */
-import type * as tf from '@tensorflow/tfjs-core';
-import { gradCam } from './grad-cam';
+import type { CamMethod } from './cam-method';
+import { EIGEN_CAM, EIGEN_GRAD_CAM } from './eigen-cams';
+import { GRAD_CAM_ELEMENTWISE, HIRES_CAM, LAYER_CAM } from './element-wise-cams';
+import { GRAD_CAM } from './grad-cam';
+import { GRAD_CAM_PLUS_PLUS } from './grad-cam-plus-plus';
+import { XGRAD_CAM } from './xgrad-cam';
 
-/** A CAM-family method: activations and the target score's gradients, both [n, h, w, k] → maps [n, h, w]. */
-export type CamMethod = (activations: tf.Tensor4D, gradients: tf.Tensor4D) => tf.Tensor3D;
+export type { CamInputs, CamMethod } from './cam-method';
 
 /** Methods by their public name (the `method` option of the API). */
 export const METHODS = {
-  'grad-cam': gradCam,
+  'grad-cam': GRAD_CAM,
+  'grad-cam++': GRAD_CAM_PLUS_PLUS,
+  'xgrad-cam': XGRAD_CAM,
+  'layer-cam': LAYER_CAM,
+  'hires-cam': HIRES_CAM,
+  'grad-cam-elementwise': GRAD_CAM_ELEMENTWISE,
+  'eigen-cam': EIGEN_CAM,
+  'eigen-grad-cam': EIGEN_GRAD_CAM,
 } as const satisfies Record<string, CamMethod>;
 
 export type MethodName = keyof typeof METHODS;
