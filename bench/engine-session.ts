@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { compileLayersModel, type CompileLayersOptions } from '../worker/engine/compile/compile-layers-model';
 import { explainClasses } from '../worker/explain/explain-classes';
+import { DEFAULT_METHOD, type MethodName } from '../worker/explain/methods';
 import { exposeLayersModel } from '../worker/engine/expose-layers-model';
 import { disposeBodyOutput, type ExposedModel } from '../worker/engine/exposed-model';
 import { loadModel } from '../worker/model/load-model';
@@ -111,11 +112,11 @@ export class EngineSession {
     return session;
   }
 
-  /** Runs `operation` `reps` times; Grad-CAM explains the top `k` classes. */
-  run(variant: Variant, operation: Operation, reps: number, k = 1): void {
+  /** Runs `operation` `reps` times; an explanation ("gradcam") explains the top `k` classes with `method`. */
+  run(variant: Variant, operation: Operation, reps: number, k = 1, method: MethodName = DEFAULT_METHOD): void {
     for (let i = 0; i < reps; i++) {
       if (operation === 'forward') this.#forward(variant);
-      else if (operation === 'gradcam') this.#gradCam(variant, k);
+      else if (operation === 'gradcam') this.#explain(variant, k, method);
     }
   }
 
@@ -136,9 +137,10 @@ export class EngineSession {
     disposeBodyOutput(body);
   }
 
-  #gradCam(variant: Variant, k: number): void {
+  #explain(variant: Variant, k: number, method: MethodName): void {
     explainClasses(this.#exposedModel(variant), this.#input, {
       targets: { top: k },
+      method,
       activation: this.#manifest.output.activation,
       ignoredOutputs: this.#manifest.output.labelOffset,
     });

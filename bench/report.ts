@@ -7,9 +7,11 @@ import { firstAnswerMs, type ColdStart } from './cold-start';
 import type { Variant } from './engine-session';
 import type { EngineTimings, Measured } from './measure-engine';
 import type { LoadResult, LoadTest } from './load-test';
+import { METHODS, type MethodName } from '../worker/explain/methods';
+import type { MethodCosts } from './method-costs';
 import { OP_KINDS, type OpProfile } from './op-profile';
 import { FMA_PER_CYCLE, type PeerEngine, type PeersResult } from './peers';
-import { quantile, type Summary } from './stats';
+import { bestRatio, pairedRatio, quantile, type Summary } from './stats';
 
 export type Runtime = 'workerd' | 'node';
 
@@ -35,6 +37,8 @@ export interface BenchResult {
   /** ms per compiled forward pass by operation kind (Node), per model. */
   profile?: Record<string, OpProfile>;
   peers?: PeersResult;
+  /** Each method's cost against a forward pass (workerd, compiled), per model. */
+  methods?: Record<string, MethodCosts>;
   checks: Check[];
 }
 
@@ -49,21 +53,6 @@ const B0 = 'efficientnet-b0-random';
 const HEAP_LIMIT_BYTES = 96 * 2 ** 20;
 /** The default model's cold start: a new isolate answers its first explanation within this. */
 const FIRST_ANSWER_LIMIT_MS = 1500;
-
-/** Ratio of the best (smallest) samples: what each costs when nothing else competes for the machine. */
-export function bestRatio(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  if (!a?.length || !b?.length) return Number.NaN;
-  return Math.min(...a) / Math.min(...b);
-}
-
-/** Median over rounds of a[r] / b[r]: both were sampled within the same round, under the same load. */
-export function pairedRatio(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  if (!a || !b || a.length === 0 || a.length !== b.length) return Number.NaN;
-  return quantile(
-    a.map((x, i) => x / b[i]),
-    0.5,
-  );
-}
 
 function samples(timings: EngineTimings, variant: Variant, measured: Measured): number[] | undefined {
   return timings.samples[variant]?.[measured];
@@ -100,6 +89,13 @@ export function checks(result: Omit<BenchResult, 'checks'>): Check[] {
     list.push(...engineChecks(`${defaultModel} (default)`, result.engine.workerd?.[defaultModel], result.coldStart.workerd?.[defaultModel]?.compiled, FIRST_ANSWER_LIMIT_MS));
   }
   list.push(...peerChecks(result.peers));
+  const b0Methods = result.methods?.[B0];
+  if (b0Methods) {
+    for (const [method, value] of Object.entries(b0Methods.ratios)) {
+      const { needs, family } = METHODS[method as MethodName];
+      if (needs === 'gradients' && family === 'weighted') list.push({ name: `B0 in workerd: ${method} (top-3) ÷ forward`, value, target: '≤ 1.2', pass: value <= 1.2 });
+    }
+  }
   if (result.load) {
     const ratio = result.load.hits.throughput / result.load.healthz.throughput;
     list.push({ name: 'cache hits ÷ /healthz throughput', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 });
@@ -159,6 +155,12 @@ function peersTable(peers: PeersResult): string[] {
       rows,
     ),
   ];
+}
+
+function methodsTable(methods: Record<string, MethodCosts>): string[] {
+  const names = Object.keys(METHODS) as MethodName[];
+  const rows = Object.entries(methods).map(([model, m]) => [model, ms(m.summaries.forward.median), ...names.map((n) => `${ms(m.summaries[n]?.median)} (${ratio(m.ratios[n] ?? Number.NaN)})`)]);
+  return ["### Each method's cost, top 3 (workerd, compiled engine; ms, and ÷ forward as the median of per-round ratios)", table(['model', 'forward', ...names], rows)];
 }
 
 function profileTable(profile: Record<string, OpProfile>): string[] {
@@ -264,6 +266,7 @@ export function markdown(result: BenchResult): string {
     table(['model', 'role', 'parameters', 'weights MB'], result.models.map((m) => [m.id, m.role, m.parameters?.toLocaleString('en') ?? '–', mb(m.weightBytes)])),
     ...engineTables(result),
     ...coldTable(result),
+    ...(result.methods ? methodsTable(result.methods) : []),
     ...(result.profile ? profileTable(result.profile) : []),
     ...(result.peers ? peersTable(result.peers) : []),
     ...(result.load ? loadTable(result.load) : []),

@@ -29,3 +29,18 @@ export function summarize(values: readonly number[]): Summary {
     max: Math.max(...values),
   };
 }
+
+/** Ratio of the best (smallest) samples: what each costs when nothing else competes for the machine. */
+export function bestRatio(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
+  if (!a?.length || !b?.length) return Number.NaN;
+  return Math.min(...a) / Math.min(...b);
+}
+
+/** Median over rounds of a[r] / b[r]: both were sampled within the same round, under the same load. */
+export function pairedRatio(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
+  if (!a || !b || a.length === 0 || a.length !== b.length) return Number.NaN;
+  return quantile(
+    a.map((x, i) => x / b[i]),
+    0.5,
+  );
+}

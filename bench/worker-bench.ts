@@ -6,7 +6,7 @@
  *
  * Routes (all answer JSON with the WASM heap size and `tf.memory()` after the work):
  *   POST /bench/open?model=ID&variants=plain,compiled    load a model from MODELS into a session
- *   POST /bench/run?model=ID&variant=V&op=forward|gradcam|noop&reps=N&k=K
+ *   POST /bench/run?model=ID&variant=V&op=forward|gradcam|noop&reps=N&k=K[&method=M]  (gradcam: an explanation by M)
  *   POST /bench/close?model=ID                           dispose the session
  *   POST /bench/init                                     start the WASM backend (cold start, stage 1)
  *   POST /bench/read?model=ID                            read its manifest and files from KV, checked (stage 2)
@@ -14,6 +14,7 @@
  *   POST /bench/explain?model=ID&topk=K  (image body)    explain it as the worker does (stage 4)
  */
 import type { Env } from '../worker/env';
+import type { MethodName } from '../worker/explain/methods';
 import createWorker from '../worker/index';
 import { loadModel, type LoadedModel } from '../worker/model/load-model';
 import { readManifest, readModelFiles } from '../worker/model/model-store';
@@ -61,7 +62,8 @@ async function handle(request: Request, env: Env, url: URL): Promise<unknown> {
       if (!session) throw new Error(`no session for ${model}: POST /bench/open first`);
       const [variant] = variantsParam(url.searchParams.get('variant'));
       const operation = (url.searchParams.get('op') ?? 'noop') as Operation;
-      session.run(variant, operation, Number(url.searchParams.get('reps') ?? 1), Number(url.searchParams.get('k') ?? 1));
+      const method = (url.searchParams.get('method') ?? undefined) as MethodName | undefined;
+      session.run(variant, operation, Number(url.searchParams.get('reps') ?? 1), Number(url.searchParams.get('k') ?? 1), method);
       return {};
     }
     case '/bench/read':

@@ -6,7 +6,7 @@
  *
  *   npm run bench                      # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --rounds 5        # fewer samples per timing
- *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, cold-workerd, node, profile, load, bundle
+ *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, methods, cold-workerd, node, profile, load, bundle
  *   npm run bench -- --peers           # also PyTorch and onnxruntime on the same weights (bench/peers; needs the venv)
  *   npm run bench -- --models efficientnet-b0-random   # only these models (ids, comma-separated)
  */
@@ -22,11 +22,12 @@ import { loadTest } from '../bench/load-test';
 import { measureEngine, type MeasureOptions } from '../bench/measure-engine';
 import { checks, markdown, type BenchResult, type ModelInfo } from '../bench/report';
 import { bundleBenchWorker, seedBenchKv, startBenchWorker } from '../bench/workerd';
+import { measureMethodCosts } from '../bench/method-costs';
 import { profileForward } from '../bench/op-profile';
 import { peersUnavailable, runPeers } from '../bench/peers';
 import { initWasmBackend } from '../worker/runtime/wasm-node';
 
-const PHASES = ['engine-workerd', 'cold-workerd', 'node', 'profile', 'load', 'bundle'] as const;
+const PHASES = ['engine-workerd', 'methods', 'cold-workerd', 'node', 'profile', 'load', 'bundle'] as const;
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, skip: { type: 'string', default: '' }, models: { type: 'string', default: '' }, peers: { type: 'boolean', default: false } },
 });
@@ -75,7 +76,7 @@ try {
     result.bundle = measureBundle(path.join(work, 'bundle'));
   }
 
-  if (!skip.has('engine-workerd') || !skip.has('cold-workerd') || values.peers) {
+  if (!skip.has('engine-workerd') || !skip.has('methods') || !skip.has('cold-workerd') || values.peers) {
     log('bundling the bench worker and storing the models in its KV');
     const script = bundleBenchWorker(work);
     const kv = path.join(work, 'kv');
@@ -97,6 +98,19 @@ try {
             measure,
           );
           await worker.post('close', { model: manifest.id });
+        }
+      } finally {
+        await worker.dispose();
+      }
+    }
+
+    if (!skip.has('methods')) {
+      const worker = await startBenchWorker(script, kv);
+      result.methods = {};
+      try {
+        for (const { manifest } of models.filter((m) => m.manifest.format === 'tfjs-layers' && m.role !== 'fixture')) {
+          log(`workerd: each method's cost on ${manifest.id}`);
+          result.methods[manifest.id] = await measureMethodCosts(worker, manifest.id, measure.rounds);
         }
       } finally {
         await worker.dispose();

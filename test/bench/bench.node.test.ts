@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withJpegComment } from '../../bench/load-test';
-import { bestRatio, pairedRatio } from '../../bench/report';
-import { quantile, summarize } from '../../bench/stats';
+import { bestRatio, pairedRatio, quantile, summarize } from '../../bench/stats';
 
 describe('bench statistics', () => {
   it('interpolates quantiles between order statistics', () => {

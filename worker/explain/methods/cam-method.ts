@@ -19,6 +19,11 @@ export interface CamInputs {
 
 export interface CamMethod {
   needs: 'activations' | 'gradients';
+  /**
+   * How the map is made: from channel or pixel weights (Grad-CAM's family), or as a principal component
+   * (the Eigen methods, whose small eigenproblem per map costs more than the weighting).
+   */
+  family: 'weighted' | 'principal-component';
   /** activations (and gradients) → maps [n, h, w]. */
   map(inputs: CamInputs): tf.Tensor3D;
 }

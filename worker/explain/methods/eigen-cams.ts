@@ -9,11 +9,13 @@ import { principalProjection } from './principal-projection';
 
 export const EIGEN_CAM: CamMethod = {
   needs: 'activations',
+  family: 'principal-component',
   map: ({ activations }) => tf.tidy(() => tf.relu(principalProjection(activations))),
 };
 
 export const EIGEN_GRAD_CAM: CamMethod = {
   needs: 'gradients',
+  family: 'principal-component',
   map: (inputs) =>
     tf.tidy(() => {
       const terms = tf.mul(gradientsOf(inputs), inputs.activations) as tf.Tensor4D;

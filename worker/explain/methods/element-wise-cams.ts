@@ -12,6 +12,7 @@ import { gradientsOf, type CamMethod } from './cam-method';
 function elementWise(term: (activations: tf.Tensor4D, gradients: tf.Tensor4D) => tf.Tensor): CamMethod {
   return {
     needs: 'gradients',
+    family: 'weighted',
     map: (inputs) => tf.tidy(() => tf.relu(tf.sum(term(inputs.activations, gradientsOf(inputs)), 3)) as tf.Tensor3D),
   };
 }

@@ -25,5 +25,6 @@ export function gradCamPlusPlusWeights(activations: tf.Tensor4D, gradients: tf.T
 
 export const GRAD_CAM_PLUS_PLUS: CamMethod = {
   needs: 'gradients',
+  family: 'weighted',
   map: (inputs) => tf.tidy(() => weightedActivationMap(inputs.activations, gradCamPlusPlusWeights(inputs.activations, gradientsOf(inputs)))),
 };

@@ -17,4 +17,4 @@ export function gradCam(activations: tf.Tensor4D, gradients: tf.Tensor4D): tf.Te
   return tf.tidy(() => weightedActivationMap(activations, gradCamWeights(gradients)));
 }
 
-export const GRAD_CAM: CamMethod = { needs: 'gradients', map: (inputs) => gradCam(inputs.activations, gradientsOf(inputs)) };
+export const GRAD_CAM: CamMethod = { needs: 'gradients', family: 'weighted', map: (inputs) => gradCam(inputs.activations, gradientsOf(inputs)) };

@@ -11,6 +11,7 @@ export const XGRAD_CAM_EPSILON = 1e-7;
 
 export const XGRAD_CAM: CamMethod = {
   needs: 'gradients',
+  family: 'weighted',
   map: (inputs) =>
     tf.tidy(() => {
       const { activations } = inputs;
