@@ -299,6 +299,23 @@ describe.skipIf(missing.length > 0).sequential('viewer', () => {
     await page.context().close();
   });
 
+  it('explains with the picked method, and again with another on the same image without a new upload', async () => {
+    const { page, errors, explainRequests } = await openViewer();
+    await page.locator('#model option[value="efficientnet-lite0"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#method option').count()).toBeGreaterThanOrEqual(8);
+    await page.selectOption('#method', 'layer-cam');
+    await page.setInputFiles('#file', path.join(FIXTURES_DIR, 'images/chelsea.png'));
+    await waitForExplanation(page);
+    expect(new URL(explainRequests[0].url()).searchParams.get('method')).toBe('layer-cam');
+    await expect.poll(() => page.locator('#details').textContent()).toMatch(/^layer-cam on top_activation/);
+    await page.selectOption('#method', 'eigen-cam');
+    await expect.poll(() => explainRequests.length).toBe(2);
+    expect(new URL(explainRequests[1].url()).searchParams.get('method')).toBe('eigen-cam');
+    await expect.poll(() => page.locator('#details').textContent()).toMatch(/^eigen-cam on top_activation/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('explains a sample photo with one click, with the ImageNet model even after a scene', async () => {
     const { page, errors, explainRequests } = await openViewer();
     await page.locator('#model option[value="efficientnet-lite0"]').waitFor({ state: 'attached' });

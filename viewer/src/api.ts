@@ -4,6 +4,7 @@
  * carrying the problem+json `title` and `detail` the API answered with, or a plain description when
  * there was none.
  */
+import type { MethodName } from '../../worker/explain/methods/method-names';
 import { GradcamApiError } from '../../client/client-error';
 import { createGradcamClient, type GradcamClient, type ModelList } from '../../client/gradcam-client';
 import type { ExplanationLinks } from '../../worker/http/links';
@@ -77,6 +78,7 @@ export function getPreview(id: string): Promise<Blob> {
 export interface ExplainRequest {
   model: string;
   topk: number;
+  method: MethodName;
 }
 
 export type ExplainProgress = { phase: 'uploading'; fraction: number } | { phase: 'computing' };
@@ -88,7 +90,7 @@ const RAW_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
  * A file the browser cannot name a type for goes as application/octet-stream; the API sniffs it.
  */
 export function explain(image: Blob, request: ExplainRequest, onProgress: (progress: ExplainProgress) => void): Promise<Explanation> {
-  const query = new URLSearchParams({ model: request.model, topk: String(request.topk) });
+  const query = new URLSearchParams({ model: request.model, topk: String(request.topk), method: request.method });
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/v1/explain?${query}`);

@@ -7,6 +7,7 @@
  * never sent, and a result reaches the service only through its explicit "share" button. The query
  * `compute=device` opens the page in private mode; `threads=off` keeps TF.js to its SIMD build.
  */
+import { DEFAULT_METHOD, METHOD_LABELS, METHOD_NAMES, type MethodName } from '../../worker/explain/methods/method-names';
 import { WEB_COMPONENT_PATH } from '../../worker/http/links';
 import { COLORMAP_NAMES } from '../../worker/render/colormap';
 import type { ClassExplanationDocument, Prediction } from '../../worker/service/explanation-document';
@@ -35,6 +36,7 @@ const ui = {
   dropzone: byId('dropzone', HTMLElement),
   model: byId('model', HTMLSelectElement),
   topk: byId('topk', HTMLInputElement),
+  method: byId('method', HTMLSelectElement),
   status: byId('status', HTMLElement),
   progress: byId('progress', HTMLProgressElement),
   statusText: byId('status-text', HTMLElement),
@@ -87,7 +89,7 @@ let models: ModelList | undefined;
 let shown: Shown | undefined;
 let state: ViewState = parseViewState(location.search);
 /** The last upload and what it was asked with: changing the model or the number of classes explains it again. */
-let lastUpload: { file: File; model: string; topk: number; onDevice: boolean } | undefined;
+let lastUpload: { file: File; model: string; topk: number; method: MethodName; onDevice: boolean } | undefined;
 /** Only the newest request may update the page. */
 let requestSerial = 0;
 /** Private mode's worker, started the first time it is used. */
@@ -161,6 +163,11 @@ function photoModel(): string {
 
 // ---- explaining -----------------------------------------------------------------------------------
 
+/** The picked method; the default where the picker holds something else. */
+function method(): MethodName {
+  return (METHOD_NAMES as readonly string[]).includes(ui.method.value) ? (ui.method.value as MethodName) : DEFAULT_METHOD;
+}
+
 function topk(): number {
   const value = Math.round(Number(ui.topk.value));
   return Number.isFinite(value) ? Math.min(10, Math.max(1, value)) : TOPK_DEFAULT;
@@ -172,14 +179,14 @@ async function explainFile(file: File, model = ui.model.value, sameImage = false
     showError(new ApiError('No model selected', 'Wait for the model list to load, or reload the page.'));
     return;
   }
-  lastUpload = { file, model, topk: topk(), onDevice: ui.private.checked };
+  lastUpload = { file, model, topk: topk(), method: method(), onDevice: ui.private.checked };
   ui.model.value = model;
   if (ui.private.checked) return explainOnDevice(file, model, sameImage);
   const serial = ++requestSerial;
   showProgress(`Uploading ${file.name || 'the image'}…`, 0);
   try {
     const decoded = decodeImageFile(file).catch(() => undefined);
-    const explanation = await explain(file, { model, topk: lastUpload.topk }, (progress) => {
+    const explanation = await explain(file, { model, topk: lastUpload.topk, method: lastUpload.method }, (progress) => {
       if (serial !== requestSerial) return;
       if (progress.phase === 'uploading') showProgress(`Uploading ${file.name || 'the image'}…`, progress.fraction);
       else showProgress(`Computing the explanation with ${modelName(model)}…`);
@@ -204,7 +211,7 @@ async function explainOnDevice(file: File, model: string, sameImage: boolean): P
   device ??= new PrivateMode({ threads: deviceThreads });
   try {
     const decoded = decodeImageFile(file).catch(() => undefined);
-    const result = await device.explain(file, model, lastUpload?.topk ?? topk(), (text, fraction) => {
+    const result = await device.explain(file, model, lastUpload?.topk ?? topk(), lastUpload?.method ?? method(), (text, fraction) => {
       if (serial === requestSerial) showProgress(text, fraction);
     });
     const bitmap = await decoded;
@@ -275,6 +282,7 @@ function show(explanation: Explanation, bitmap: ImageBitmap, computed?: DeviceEx
   state = { ...state, classIndex: view.target(state.classIndex).index };
   // The form shows what this explanation was asked with (a shared one included).
   ui.topk.value = String(explanation.explanations.length);
+  if ((METHOD_NAMES as readonly string[]).includes(explanation.method)) ui.method.value = explanation.method;
   if ([...ui.model.options].some((o) => o.value === explanation.model.id)) ui.model.value = explanation.model.id;
   ui.empty.hidden = true;
   ui.result.hidden = false;
@@ -474,9 +482,11 @@ function wire(): void {
     if (file) void explainFile(file);
     ui.file.value = '';
   });
-  for (const control of [ui.model, ui.topk]) {
+  ui.method.replaceChildren(...METHOD_NAMES.map((name) => el('option', { value: name, textContent: METHOD_LABELS[name] })));
+  ui.method.value = DEFAULT_METHOD;
+  for (const control of [ui.model, ui.topk, ui.method]) {
     control.addEventListener('change', () => {
-      if (lastUpload && (lastUpload.model !== ui.model.value || lastUpload.topk !== topk())) {
+      if (lastUpload && (lastUpload.model !== ui.model.value || lastUpload.topk !== topk() || lastUpload.method !== method())) {
         void explainFile(lastUpload.file, ui.model.value, true);
       }
     });

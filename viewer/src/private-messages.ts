@@ -2,6 +2,7 @@
  * What the viewer page and its private-mode worker (private-worker.ts) say to each other. The image goes
  * from the page to the worker, both on this device; the worker fetches only the model.
  */
+import type { MethodName } from '../../worker/explain/methods/method-names';
 import type { BrowserWasmBackend } from '../../worker/runtime/wasm-browser';
 import type { ExplanationDocument } from '../../worker/service/explanation-document';
 
@@ -10,7 +11,7 @@ export type { BrowserWasmBackend };
 export type ToWorker =
   /** Sent once, first: which build may run. */
   | { type: 'start'; threads: boolean }
-  | { type: 'explain'; id: number; image: ArrayBuffer; model: string; topk: number }
+  | { type: 'explain'; id: number; image: ArrayBuffer; model: string; topk: number; method: MethodName }
   /** A JPEG preview of the last explained image (longest side 512 px), for sharing. */
   | { type: 'preview'; id: number };
 

@@ -9,6 +9,7 @@
  *   const { document, backend, timings } = await device.explain(file, 'tiny-darknet', 3, showProgress);
  *   const shared = await device.share(document);   // only on the user's explicit request
  */
+import type { MethodName } from '../../worker/explain/methods/method-names';
 import type { ExplanationLinks } from '../../worker/http/links';
 import { PRIVATE_WORKER_PATH, PRIVATE_WORKER_POLICY } from '../../worker/http/routes/pages';
 import type { ExplanationDocument } from '../../worker/service/explanation-document';
@@ -118,9 +119,9 @@ export class PrivateMode {
   }
 
   /** Explains `image` with `model` on this device. The image goes to this page's worker, nowhere else. */
-  async explain(image: Blob, model: string, topk: number, progress?: DeviceProgress): Promise<DeviceExplanation> {
+  async explain(image: Blob, model: string, topk: number, method: MethodName, progress?: DeviceProgress): Promise<DeviceExplanation> {
     const bytes = await image.arrayBuffer();
-    const answer = await this.#ask({ type: 'explain', id: ++this.#serial, image: bytes, model, topk }, [bytes], progress);
+    const answer = await this.#ask({ type: 'explain', id: ++this.#serial, image: bytes, model, topk, method }, [bytes], progress);
     if (answer.type !== 'explained') throw new ApiError('Private mode failed', `unexpected answer ${answer.type}`);
     return { document: answer.document, backend: answer.backend, timings: answer.timings };
   }

@@ -114,7 +114,7 @@ async function explain(message: Extract<ToWorker, { type: 'explain' }>): Promise
 
   progress('Computing on this device…');
   started = performance.now();
-  const document = explainPixels(model, image, sha256, { manifest, targets: { top: message.topk }, method: 'grad-cam' });
+  const document = explainPixels(model, image, sha256, { manifest, targets: { top: message.topk }, method: message.method });
   const modelTime = performance.now() - started;
   lastImage = image;
   post({

@@ -8,9 +8,11 @@ import { EIGEN_CAM, EIGEN_GRAD_CAM } from './eigen-cams';
 import { GRAD_CAM_ELEMENTWISE, HIRES_CAM, LAYER_CAM } from './element-wise-cams';
 import { GRAD_CAM } from './grad-cam';
 import { GRAD_CAM_PLUS_PLUS } from './grad-cam-plus-plus';
+import type { MethodName } from './method-names';
 import { XGRAD_CAM } from './xgrad-cam';
 
 export type { CamInputs, CamMethod } from './cam-method';
+export { DEFAULT_METHOD, METHOD_NAMES, type MethodName } from './method-names';
 
 /** Methods by their public name (the `method` option of the API). */
 export const METHODS = {
@@ -22,7 +24,4 @@ export const METHODS = {
   'grad-cam-elementwise': GRAD_CAM_ELEMENTWISE,
   'eigen-cam': EIGEN_CAM,
   'eigen-grad-cam': EIGEN_GRAD_CAM,
-} as const satisfies Record<string, CamMethod>;
-
-export type MethodName = keyof typeof METHODS;
-export const DEFAULT_METHOD: MethodName = 'grad-cam';
+} as const satisfies Record<MethodName, CamMethod>;
