@@ -3,9 +3,9 @@
  * with the service's own loading, preprocessing and Grad-CAM (worker/model, worker/explain).
  *
  * - classification: per-class AP and mAP over every scene;
- * - localisation, for every present class, of Grad-CAM and of three model-blind baselines (random,
- *   centred Gaussian, Sobel edges): pointing game, energy in box, and — in scenes with ≥ 2 classes —
- *   the share of the map on objects of other classes;
+ * - localisation, for every present class, of every explanation method (worker/explain/methods) and of
+ *   three model-blind baselines (random, centred Gaussian, Sobel edges): pointing game, energy in box,
+ *   and — in scenes with ≥ 2 classes — the share of the map on objects of other classes: one leaderboard;
  * - faithfulness: deletion and insertion AUC (Petsiuk et al. 2018) on the first `--faithfulness-scenes`
  *   scenes, all by default (each curve costs `--steps` − 1 forward passes, the evaluation's dominant cost);
  * - a Markdown table on stdout, `eval.json` and `examples.png` (maps overlaid) in `--out`.
@@ -20,6 +20,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { explainClasses } from '../../worker/explain/explain-classes';
+import { DEFAULT_METHOD, METHOD_NAMES } from '../../worker/explain/methods';
 import { disposeBodyOutput, type ExposedModel } from '../../worker/engine/exposed-model';
 import { normalizeMinMax } from '../../worker/explain/normalize';
 import { loadModel } from '../../worker/model/load-model';
@@ -38,8 +39,9 @@ import { composeGrid, overlayTile } from './overlay-grid';
 import { encode as encodePng } from 'fast-png';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-export const METHODS = ['grad-cam', 'random', 'centred-gaussian', 'sobel-edges'] as const;
-type Method = (typeof METHODS)[number];
+/** Every map the leaderboard ranks: the service's methods, then the model-blind baselines. */
+export const EVAL_MAPS = [...METHOD_NAMES, 'random', 'centred-gaussian', 'sobel-edges'] as const;
+type Method = (typeof EVAL_MAPS)[number];
 const SCORE_BATCH = 32;
 
 export interface EvalOptions {
@@ -176,7 +178,7 @@ export async function evaluate(options: EvalOptions) {
   const tolerance = toleranceForSize(Math.min(width, height));
   const gaussian = centredGaussianMap(width, height);
   const stats = new Map<Method, MethodStats>(
-    METHODS.map((m) => [m, { pointingGame: new Mean(), energyInBox: new Mean(), otherClassShare: new Mean(), deletionAuc: new Mean(), insertionAuc: new Mean() }]),
+    EVAL_MAPS.map((m) => [m, { pointingGame: new Mean(), energyInBox: new Mean(), otherClassShare: new Mean(), deletionAuc: new Mean(), insertionAuc: new Mean() }]),
   );
   const scoresByClass = Array.from({ length: classes }, () => new Float32Array(options.scenes));
   const labelsByClass = Array.from({ length: classes }, () => new Uint8Array(options.scenes));
@@ -189,16 +191,18 @@ export async function evaluate(options: EvalOptions) {
     const scene = generateScene(evalSceneSeed(i), { size: width });
     const present = [...new Set(scene.objects.map((o) => o.classIndex))];
     const input = toModelInput({ width, height, data: scene.image }, manifest);
-    const { scores, explanations } = explainClasses(loaded.exposed, input, { targets: { classes: present }, activation: 'sigmoid' });
+    const explained = METHOD_NAMES.map((method) => explainClasses(loaded.exposed, input, { targets: { classes: present }, activation: manifest.output.activation, method }));
     input.dispose();
+    const { scores } = explained[0]; // every method's forward pass scores the same
     for (let c = 0; c < classes; c++) scoresByClass[c][i] = scores[c];
     for (const c of present) labelsByClass[c][i] = 1;
 
-    const cams = new Map(explanations.map((e) => [e.index, upsample(e.values, e.width, e.height, width, height)]));
+    const upsampled = explained.map(({ explanations }) => new Map(explanations.map((e) => [e.index, upsample(e.values, e.width, e.height, width, height)])));
+    const cams = upsampled[METHOD_NAMES.indexOf(DEFAULT_METHOD)];
     const randomBaseline = randomMap(width, height, evalSceneSeed(i));
     const sobel = sobelEdgeMap(scene.image, width, height);
     const maps = new Map<Method, Map<number, Float32Array>>([
-      ['grad-cam', cams],
+      ...METHOD_NAMES.map((method, m): [Method, Map<number, Float32Array>] => [method, upsampled[m]]),
       ['random', new Map(present.map((c) => [c, randomBaseline]))],
       ['centred-gaussian', new Map(present.map((c) => [c, gaussian]))],
       ['sobel-edges', new Map(present.map((c) => [c, sobel]))],

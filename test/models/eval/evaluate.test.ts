@@ -2,7 +2,7 @@ import path from 'node:path';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METHODS, evaluate, markdownReport } from '../../../models/eval/evaluate';
+import { EVAL_MAPS as METHODS, evaluate, markdownReport } from '../../../models/eval/evaluate';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '../../../models/compact-efficientnet');
 
