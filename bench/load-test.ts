@@ -32,12 +32,18 @@ export interface LoadTest {
   healthz: LoadResult;
   hits: LoadResult;
   misses: LoadResult;
+  /** Misses alternating with the same work under `store=false`, one at a time: what storing adds to an answer. */
+  storedMisses: LoadResult;
+  storeOffMisses: LoadResult;
+  /** Median over pairs of (stored miss ÷ store=false miss). */
+  storingRatio: number;
 }
 
 const HEALTHZ_BURST: LoadPhase = { concurrency: 8, maxRequests: 400, maxMs: 6_000 };
 const HITS_BURST: LoadPhase = { concurrency: 8, maxRequests: 400, maxMs: 6_000 };
 const BURSTS = 3;
 const MISSES: LoadPhase = { concurrency: 2, maxRequests: 16, maxMs: 90_000 };
+const STORAGE_PAIRS: LoadPhase = { concurrency: 1, maxRequests: 24, maxMs: 60_000 };
 
 /** The JPEG with a comment segment (FF FE) right after its start-of-image marker: new bytes, same pixels. */
 export function withJpegComment(jpeg: Uint8Array, comment: string): Uint8Array<ArrayBuffer> {
@@ -103,8 +109,8 @@ export async function loadTest(modelId: string, photo: Uint8Array): Promise<Load
   const server = await startDevServer();
   try {
     const explainUrl = `${server.origin}/v1/explain?model=${encodeURIComponent(modelId)}&topk=3`;
-    const explain = (bytes: Uint8Array<ArrayBuffer>) =>
-      fetch(explainUrl, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: bytes });
+    const explain = (bytes: Uint8Array<ArrayBuffer>, query = '') =>
+      fetch(explainUrl + query, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: bytes });
     const healthz = () => fetch(`${server.origin}/healthz`);
 
     const hitImage = withJpegComment(photo, 'bench: cache hits');
@@ -121,11 +127,23 @@ export async function loadTest(modelId: string, photo: Uint8Array): Promise<Load
     }
     const stamp = Date.now();
     const missRun = await runPhase(MISSES, (i) => explain(withJpegComment(photo, `bench: miss ${stamp}-${i}`)));
+    // Pairs of a stored miss and a store=false miss, each on fresh bytes, back to back: both see the same
+    // machine, and the stored one's background writes overlap whatever comes next, as they would in service.
+    const storedRuns: Awaited<ReturnType<typeof runPhase>>[] = [];
+    const offRuns: Awaited<ReturnType<typeof runPhase>>[] = [];
+    const pair = { ...STORAGE_PAIRS, maxRequests: 1 };
+    for (let i = 0; i < STORAGE_PAIRS.maxRequests; i++) {
+      storedRuns.push(await runPhase(pair, () => explain(withJpegComment(photo, `bench: stored ${stamp}-${i}`))));
+      offRuns.push(await runPhase(pair, () => explain(withJpegComment(photo, `bench: off ${stamp}-${i}`), '&store=false')));
+    }
     return {
       model: modelId,
       healthz: finish(HEALTHZ_BURST, healthRuns),
       hits: finish(HITS_BURST, hitRuns),
       misses: finish(MISSES, [missRun]),
+      storedMisses: finish(STORAGE_PAIRS, storedRuns),
+      storeOffMisses: finish(STORAGE_PAIRS, offRuns),
+      storingRatio: quantile(storedRuns.map((run, i) => run.latencies[0] / offRuns[i].latencies[0]), 0.5),
     };
   } finally {
     await server.stop();

@@ -83,6 +83,8 @@ export function checks(result: Omit<BenchResult, 'checks'>): Check[] {
   if (result.load) {
     const ratio = result.load.hits.throughput / result.load.healthz.throughput;
     list.push({ name: 'cache hits ÷ /healthz throughput', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 });
+    const storing = result.load.storingRatio;
+    list.push({ name: 'explain miss ÷ the same with store=false (median of pairs)', value: storing, target: '≤ 1.3', pass: storing <= 1.3 });
   }
   return list;
 }
@@ -160,6 +162,8 @@ function loadTable(load: LoadTest): string[] {
       row('GET /healthz', load.healthz),
       row('POST /v1/explain (cache hits)', load.hits),
       row('POST /v1/explain (misses)', load.misses),
+      row('POST /v1/explain (misses, one at a time)', load.storedMisses),
+      row('POST /v1/explain (the same, store=false)', load.storeOffMisses),
     ]),
   ];
 }

@@ -4,8 +4,11 @@
  *   preview:<sha256>    the image's preview (JPEG, longest side ≤ 512 px), once per image
  * Both expire after the configured TTL. KV is a cache here, never a dependency: every failure is logged
  * and reported to the caller as "not found" / "not stored", so an explanation is still answered.
+ * Reads look at this isolate's recent writes first (cache/recent-explanations.ts): what `storeInBackground`
+ * was given is readable at once, while KV is still being written.
  */
 import type { ExplanationDocument } from '../service/explanation-document';
+import { RecentExplanations, type StorageStatus } from './recent-explanations';
 
 export interface StoredExplanation extends ExplanationDocument {
   id: string;
@@ -27,14 +30,36 @@ export const MIN_TTL_SECONDS = 60;
 
 export type StoreLog = (message: string, error: unknown) => void;
 
+/** An explanation as read, and where its storage stands (`stored` for anything read from KV). */
+export interface FoundExplanation {
+  explanation: StoredExplanation;
+  storage: StorageStatus;
+}
+
+/** Keeps work alive after the response is sent (`ExecutionContext.waitUntil`). */
+export type Background = (work: Promise<unknown>) => void;
+
 export class ExplanationStore {
   constructor(
     private readonly kv: KVNamespace,
     private readonly ttlSeconds: number,
+    private readonly recent: RecentExplanations = new RecentExplanations(),
     private readonly log: StoreLog = (message, error) => console.error(message, error),
   ) {}
 
   async get(id: string): Promise<StoredExplanation | undefined> {
+    return (await this.find(id))?.explanation;
+  }
+
+  /** The explanation with its storage status: this isolate's recent writes first, then KV. */
+  async find(id: string): Promise<FoundExplanation | undefined> {
+    const recent = this.recent.get(id);
+    if (recent) return { explanation: recent.explanation, storage: recent.storage };
+    const explanation = await this.#read(id);
+    return explanation && { explanation, storage: 'stored' };
+  }
+
+  async #read(id: string): Promise<StoredExplanation | undefined> {
     try {
       return (await this.kv.get<StoredExplanation>(`explanation:${id}`, 'json')) ?? undefined;
     } catch (error) {
@@ -44,6 +69,8 @@ export class ExplanationStore {
   }
 
   async getPreview(sha256: string): Promise<StoredPreview | undefined> {
+    const recent = await this.recent.getPreview(sha256);
+    if (recent) return recent;
     try {
       const { value, metadata } = await this.kv.getWithMetadata<PreviewMetadata>(`preview:${sha256}`, 'arrayBuffer');
       return value ? { bytes: new Uint8Array(value), type: metadata?.type ?? 'image/jpeg' } : undefined;
@@ -79,5 +106,21 @@ export class ExplanationStore {
       this.log(`KV write of explanation ${explanation.id} failed`, error);
       return false;
     }
+  }
+
+  /**
+   * Answers now, stores later: the explanation is readable from this isolate at once, its preview is
+   * encoded and both are written to KV in `background`; `find` then reports `stored` or `failed`.
+   */
+  storeInBackground(explanation: StoredExplanation, makePreview: () => Promise<StoredPreview>, background: Background): void {
+    const preview = makePreview();
+    const readablePreview = preview.catch((error: unknown) => {
+      this.log(`encoding the preview of explanation ${explanation.id} failed`, error);
+      return undefined;
+    });
+    this.recent.add(explanation, readablePreview);
+    background(
+      this.put(explanation, () => preview).then((stored) => this.recent.settle(explanation.id, stored ? 'stored' : 'failed')),
+    );
   }
 }

@@ -78,7 +78,9 @@ export const StoredExplanationSchema = ExplanationSchema.extend({ id: z.string()
 export const ExplainResponseSchema = ExplanationSchema.extend({
   id: z.string().optional().openapi({ description: 'Stable id of the stored explanation (absent when not stored)' }),
   cache: z.enum(['hit', 'miss', 'off']),
-  stored: z.boolean(),
+  storage: z.enum(['stored', 'pending', 'failed', 'off']).openapi({
+    description: 'stored: in KV; pending: a miss, written in the background (its links work at once); failed: that write failed; off: store=false',
+  }),
   links: LinksSchema.optional(),
 }).openapi('ExplainResponse');
 

@@ -3,7 +3,8 @@
  * isolate into a shared registry, on the WASM backend started for workerd.
  */
 import { DEVELOPMENT_ID_SECRET } from '../cache/explanation-key';
-import { ExplanationStore } from '../cache/explanation-store';
+import { ExplanationStore, type Background } from '../cache/explanation-store';
+import { RecentExplanations } from '../cache/recent-explanations';
 import type { Env } from '../env';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image';
 import { loadModel, type LoadedModel } from '../model/load-model';
@@ -17,6 +18,8 @@ import type { CachedExplainDeps } from './cached-explain';
 export const DEFAULT_EXPLANATION_TTL_SECONDS = 30 * 24 * 3600;
 
 const registry = new ModelRegistry();
+/** What this isolate just computed, readable while (and shortly after) KV is written in the background. */
+const recentExplanations = new RecentExplanations();
 
 /**
  * Every explanation, cache hits included, needs its model's manifest. Reading it from KV at most once per
@@ -61,11 +64,14 @@ async function loadFromKv(kv: KVNamespace, manifest: ModelManifest): Promise<Loa
 }
 
 export function explanationStore(env: Env): ExplanationStore {
-  return new ExplanationStore(env.EXPLANATIONS, positiveInt(env.EXPLANATION_TTL_SECONDS, DEFAULT_EXPLANATION_TTL_SECONDS));
+  const ttl = positiveInt(env.EXPLANATION_TTL_SECONDS, DEFAULT_EXPLANATION_TTL_SECONDS);
+  return new ExplanationStore(env.EXPLANATIONS, ttl, recentExplanations);
 }
 
-export function explainDeps(env: Env): CachedExplainDeps {
+/** `background` keeps the KV writes alive after the answer: pass `ctx.waitUntil`. */
+export function explainDeps(env: Env, background: Background): CachedExplainDeps {
   return {
+    background,
     limits: imageLimits(env),
     manifest: (id) => cachedManifest(env.MODELS, id),
     load: (manifest) => registry.get(manifest, () => loadFromKv(env.MODELS, manifest)),

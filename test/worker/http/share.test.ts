@@ -41,7 +41,7 @@ describe('POST /v1/explanations', () => {
       headers: { 'content-type': 'image/png' },
       body: bytes,
     });
-    const { id: _, cache: _c, stored: _s, links: _l, ...computed } = (await response.json()) as ExplanationDocument & Record<string, unknown>;
+    const { id: _, cache: _c, storage: _s, links: _l, ...computed } = (await response.json()) as ExplanationDocument & Record<string, unknown>;
     document = { ...computed, computedOn: 'device' };
     preview = (await encodePreview(await decodeImage(bytes))).bytes as Uint8Array<ArrayBuffer>;
   });

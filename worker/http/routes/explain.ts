@@ -15,7 +15,8 @@ export const explainRoute = createRoute({
   summary: 'Explain an image: top predictions and a Grad-CAM map per explained class',
   description:
     'Answers from the cache when the same image was explained with the same options (X-Cache: HIT), ' +
-    'otherwise computes, stores and answers (MISS). Stored explanations have stable links.',
+    'otherwise computes and answers (MISS), storing the result in the background: `storage` is `pending` and ' +
+    'the links work at once; GET /v1/explanations/{id} later says in `Explanation-Storage` whether the write succeeded.',
   request: {
     query: ExplainQuerySchema,
     body: {
@@ -38,8 +39,9 @@ export function registerExplain(app: OpenAPIHono<{ Bindings: Env }>) {
   app.openapi(explainRoute, async (c) => {
     const query = c.req.valid('query');
     const bytes = await readUploadedImage(c.req.raw, imageLimits(c.env).maxBytes);
+    const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     const result = await cachedExplain(
-      explainDeps(c.env),
+      explainDeps(c.env, background),
       bytes,
       { modelId: query.model ?? c.env.DEFAULT_MODEL, topk: query.topk, classes: query.class, layer: query.layer, method: query.method },
       query.store,
@@ -49,6 +51,6 @@ export function registerExplain(app: OpenAPIHono<{ Bindings: Env }>) {
     c.header('X-Cache', result.cache.toUpperCase());
     c.header('Cache-Control', 'no-store');
     const links = result.id ? explanationLinks(new URL(c.req.url).origin, result.id) : undefined;
-    return c.json({ ...result.document, id: result.id, cache: result.cache, stored: result.stored, links }, 200);
+    return c.json({ ...result.document, id: result.id, cache: result.cache, storage: result.storage, links }, 200);
   });
 }

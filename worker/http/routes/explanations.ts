@@ -30,6 +30,8 @@ import {
 export const SHARE_MAX_BYTES = 4 * 1024 * 1024;
 
 const ERRORS = problemResponses(400, 404);
+/** Where a just-computed explanation's background write stands (cache/recent-explanations.ts). */
+export const STORAGE_HEADER = 'Explanation-Storage';
 const NOT_MODIFIED = { 304: { description: 'Not modified (If-None-Match matched the ETag)' } };
 
 const explanationRoute = createRoute({
@@ -38,7 +40,16 @@ const explanationRoute = createRoute({
   summary: 'A stored explanation',
   request: { params: ExplanationIdParamSchema },
   responses: {
-    200: { description: 'The explanation', content: { 'application/json': { schema: StoredExplanationSchema } } },
+    200: {
+      description: 'The explanation',
+      headers: {
+        [STORAGE_HEADER]: {
+          description: 'stored: in KV; pending: just computed, this isolate serves it while KV is written; failed: that write failed',
+          schema: { type: 'string', enum: ['stored', 'pending', 'failed'] },
+        },
+      },
+      content: { 'application/json': { schema: StoredExplanationSchema } },
+    },
     ...NOT_MODIFIED,
     ...ERRORS,
   },
@@ -108,7 +119,7 @@ async function requirePreview(store: ExplanationStore, explanation: StoredExplan
 
 export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   // Open to every origin so other sites can embed the JSON, the preview and the overlay.
-  app.use('/v1/explanations/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag'] }));
+  app.use('/v1/explanations/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag', STORAGE_HEADER] }));
 
   // Also readable by cross-origin-isolated pages (their `Cross-Origin-Embedder-Policy: require-corp` needs it
   // for an overlay.png in an <img>).
@@ -132,9 +143,13 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
     const etag = strongEtag(id);
     const cached = notModified(c, etag);
     if (cached) return cached;
-    const explanation = await requireExplanation(explanationStore(c.env), id);
-    const body = { ...explanation, links: explanationLinks(new URL(c.req.url).origin, id) };
-    return c.json(body, 200, immutableHeaders(etag, 'application/json'));
+    const found = await explanationStore(c.env).find(id);
+    if (!found) throw new ProblemError('notFound', `no explanation with id ${id} (it may have expired)`);
+    const body = { ...found.explanation, links: explanationLinks(new URL(c.req.url).origin, id) };
+    // A failed write is served by this isolate only for a while: nobody may keep it as if it were stored.
+    const headers: Record<string, string> = { ...immutableHeaders(etag, 'application/json'), [STORAGE_HEADER]: found.storage };
+    if (found.storage === 'failed') headers['cache-control'] = 'no-store';
+    return c.json(body, 200, headers);
   });
 
   app.openapi(imageRoute, async (c) => {
