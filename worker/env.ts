@@ -16,4 +16,10 @@ export interface Env {
   EXPLANATION_TTL_SECONDS?: string;
   /** Secret for explanation ids (`wrangler secret put EXPLANATION_ID_SECRET`); a fixed development one when unset. */
   EXPLANATION_ID_SECRET?: string;
+  /** Per-client rate limits (wrangler.toml `[[ratelimits]]`; http/rate-limit.ts). Absent: not limited. */
+  EXPLAIN_MISS_LIMITER?: RateLimit;
+  EXPLAIN_HIT_LIMITER?: RateLimit;
+  SHARE_LIMITER?: RateLimit;
+  /** SHA-256 hashes (hex) of the accepted API keys, comma- or space-separated (`wrangler secret put API_KEYS`). Unset: no key needed. */
+  API_KEYS?: string;
 }

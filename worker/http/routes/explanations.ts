@@ -15,7 +15,9 @@ import { readManifest } from '../../model/model-store';
 import { shareExplanation } from '../../service/share-explanation';
 import { explanationStore } from '../../service/worker-deps';
 import { immutableHeaders, notModified, strongEtag } from '../immutable';
+import { OPTIONAL_API_KEY, requireApiKey } from '../api-keys';
 import { explanationLinks } from '../links';
+import { announceRateLimits, limitRequests } from '../rate-limit';
 import { problemResponses } from '../openapi-responses';
 import { ProblemError, problemResponse } from '../problem';
 import {
@@ -88,15 +90,19 @@ const shareRoute = createRoute({
     'The document is checked against the model (version, labels, map sizes), stored under a fresh random id and ' +
     'marked `computedOn: "device"`; its `image.sha256` becomes the SHA-256 of the preview, the only image the service receives.',
   middleware: [
+    announceRateLimits('shares'),
+    requireApiKey(),
+    limitRequests('shares'),
     bodyLimit({
       maxSize: SHARE_MAX_BYTES,
       onError: () => problemResponse(new ProblemError('tooLarge', `a share request may have at most ${SHARE_MAX_BYTES} bytes`).toProblem()),
     }),
   ] as const,
+  security: OPTIONAL_API_KEY,
   request: { body: { required: true, content: { 'application/json': { schema: ShareRequestSchema } } } },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: SharedExplanationSchema } } },
-    ...problemResponses(400, 404, 413, 500),
+    ...problemResponses(400, 401, 404, 413, 429, 500),
   },
 });
 
