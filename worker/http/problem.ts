@@ -17,6 +17,7 @@ export const PROBLEMS = {
   modelNotFound: { status: 404, type: '/problems/model-not-found', title: 'Unknown model' },
   tooLarge: { status: 413, type: '/problems/too-large', title: 'Image too large' },
   unsupportedType: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported image type' },
+  notJson: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported media type' },
   undecodable: { status: 422, type: '/problems/undecodable-image', title: 'Image could not be decoded' },
   rateLimited: { status: 429, type: '/problems/rate-limited', title: 'Too many requests' },
   unauthorized: { status: 401, type: '/problems/unauthorized', title: 'API key required' },

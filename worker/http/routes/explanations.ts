@@ -3,10 +3,10 @@
  * POST /v1/explanations, which stores an explanation computed in a browser when its user shares it.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { decodeBase64 } from 'hono/utils/encode';
-import { EXPLANATION_ID } from '../../cache/explanation-key';
 import type { ExplanationStore, StoredExplanation } from '../../cache/explanation-store';
 import type { Env } from '../../env';
 import { decodeImage, encodePng } from '../../image';
@@ -81,6 +81,13 @@ const overlayRoute = createRoute({
   },
 });
 
+/** The validator skips a body of another media type, so the handler would see none: refuse it first. */
+const requireJsonBody: MiddlewareHandler = async (c, next) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new ProblemError('notJson', `Content-Type "${type || '(none)'}" is not accepted: send application/json`);
+  return next();
+};
+
 const shareRoute = createRoute({
   method: 'post',
   path: '/v1/explanations',
@@ -93,6 +100,7 @@ const shareRoute = createRoute({
     announceRateLimits('shares'),
     requireApiKey(),
     limitRequests('shares'),
+    requireJsonBody,
     bodyLimit({
       maxSize: SHARE_MAX_BYTES,
       onError: () => problemResponse(new ProblemError('tooLarge', `a share request may have at most ${SHARE_MAX_BYTES} bytes`).toProblem()),
@@ -102,14 +110,9 @@ const shareRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: ShareRequestSchema } } } },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: SharedExplanationSchema } } },
-    ...problemResponses(400, 401, 404, 413, 429, 500),
+    ...problemResponses(400, 401, 404, 413, 415, 429, 500),
   },
 });
-
-function checkId(id: string): string {
-  if (!EXPLANATION_ID.test(id)) throw new ProblemError('badRequest', `"${id}" is not an explanation id (22 characters of A–Z, a–z, 0–9, "-", "_")`);
-  return id;
-}
 
 async function requireExplanation(store: ExplanationStore, id: string): Promise<StoredExplanation> {
   const explanation = await store.get(id);
@@ -145,7 +148,7 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   });
 
   app.openapi(explanationRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const etag = strongEtag(id);
     const cached = notModified(c, etag);
     if (cached) return cached;
@@ -159,7 +162,7 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   });
 
   app.openapi(imageRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const etag = strongEtag(id, 'image');
     const cached = notModified(c, etag);
     if (cached) return cached;
@@ -169,7 +172,7 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   });
 
   app.openapi(overlayRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const query = c.req.valid('query');
     const etag = strongEtag(id, 'overlay', query.class ?? 'first', query.colormap, query.alpha);
     const cached = notModified(c, etag);
