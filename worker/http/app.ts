@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Env } from '../env';
 import { API_KEY_SCHEME, API_KEY_SECURITY_SCHEME } from './api-keys';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
-import { problemFromError } from './problem-from-error';
+import { problemFromError, problemHeaders } from './problem-from-error';
 import { registerExplain } from './routes/explain';
 import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
@@ -46,7 +46,7 @@ export function createApp() {
   app.notFound((c) => problemResponse({ ...PROBLEMS.notFound, detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {
     const problem = problemFromError(error);
-    if (problem) return problemResponse(problem, error instanceof ProblemError ? error.headers : undefined);
+    if (problem) return problemResponse(problem, problemHeaders(error));
     // Hono's validators throw these for a body they cannot read (malformed JSON, say).
     if (error instanceof HTTPException && error.status === 400) return problemResponse(new ProblemError('badRequest', error.message).toProblem());
     console.error(`${c.req.method} ${c.req.path} failed:`, error);

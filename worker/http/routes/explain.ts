@@ -35,7 +35,7 @@ export const explainRoute = createRoute({
   },
   responses: {
     200: { description: 'The explanation', content: { 'application/json': { schema: ExplainResponseSchema } } },
-    ...problemResponses(400, 401, 404, 413, 415, 422, 429),
+    ...problemResponses(400, 401, 404, 413, 415, 422, 429, 503),
   },
 });
 
