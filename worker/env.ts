@@ -10,7 +10,7 @@ export interface Env {
   DEFAULT_MODEL: string;
   /** Upload limit in bytes (default 10 MB). */
   MAX_IMAGE_BYTES?: string;
-  /** Limit on declared width × height, checked before decoding (default 40 megapixels). */
+  /** Limit on declared width × height, checked before decoding (default 12 megapixels; never more than admission holds, service/admission.ts). */
   MAX_IMAGE_PIXELS?: string;
   /** How long explanations and previews are kept, in seconds (default 30 days). */
   EXPLANATION_TTL_SECONDS?: string;
