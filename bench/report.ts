@@ -7,6 +7,7 @@ import type { ColdStart } from './cold-start';
 import type { Variant } from './engine-session';
 import type { EngineTimings, Measured } from './measure-engine';
 import type { LoadResult, LoadTest } from './load-test';
+import type { SoakResult } from './soak';
 import { quantile, type Summary } from './stats';
 
 export type Runtime = 'workerd' | 'node';
@@ -29,6 +30,7 @@ export interface BenchResult {
   /** How long a fresh Miniflare took to be ready (a new workerd process: an upper bound on an isolate's start). */
   workerdStartMs?: number[];
   load?: LoadTest;
+  soak?: SoakResult;
   bundle?: BundleSize;
   checks: Check[];
 }
@@ -86,7 +88,26 @@ export function checks(result: Omit<BenchResult, 'checks'>): Check[] {
     const storing = result.load.storingRatio;
     list.push({ name: 'explain miss ÷ the same with store=false (median of pairs)', value: storing, target: '≤ 1.3', pass: storing <= 1.3 });
   }
+  if (result.soak) {
+    const { start, end } = result.soak;
+    list.push({ name: 'soak: tensors at the end − at the start', value: end.tensors - start.tensors, target: '0', pass: end.tensors === start.tensors });
+    const heap = end.wasmHeapBytes / start.wasmHeapBytes;
+    list.push({ name: 'soak: WASM heap at the end ÷ at the start', value: heap, target: '≤ 1.1', pass: heap <= 1.1 });
+    const server = Object.entries(result.soak.statuses).filter(([key]) => /\s(5\d\d|error)$/.test(key)).reduce((n, [, count]) => n + count, 0);
+    list.push({ name: 'soak: 5xx answers and failed requests', value: server, target: '0', pass: server === 0 });
+  }
   return list;
+}
+
+function soakTable(soak: SoakResult): string[] {
+  const row = (name: string, s: { requests: number; p50: number; p99: number }) => [name, String(s.requests), ms(s.p50), ms(s.p99)];
+  const memory = (s: SoakResult['start']) => `${s.tensors} tensors, WASM heap ${mb(s.wasmHeapBytes)} MB, workerd RSS ${mb(s.rssBytes)} MB (peak ${mb(s.peakRssBytes)}), ${s.recentExplanations} recent explanations`;
+  return [
+    `### Soak: \`wrangler dev\` on 127.0.0.1, model ${soak.model}, ${soak.requests} mixed requests at concurrency ${soak.concurrency} in ${(soak.elapsedMs / 1000).toFixed(0)} s (latency in ms)`,
+    table(['requests', 'count', 'p50', 'p99'], [row('all', soak), ...Object.entries(soak.kinds).map(([kind, s]) => row(kind, s))]),
+    `Statuses: ${Object.entries(soak.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}.`,
+    `Start: ${memory(soak.start)}. End: ${memory(soak.end)}.`,
+  ];
 }
 
 function lastHeap(cold: ColdStart): number {
@@ -187,6 +208,7 @@ export function markdown(result: BenchResult): string {
     ...engineTables(result),
     ...coldTable(result),
     ...(result.load ? loadTable(result.load) : []),
+    ...(result.soak ? soakTable(result.soak) : []),
     ...(result.bundle ? bundleTable(result.bundle) : []),
   ];
   if (result.skipped.length > 0) parts.push(`Skipped: ${result.skipped.join('; ')}.`);

@@ -22,4 +22,6 @@ export interface Env {
   SHARE_LIMITER?: RateLimit;
   /** SHA-256 hashes (hex) of the accepted API keys, comma- or space-separated (`wrangler secret put API_KEYS`). Unset: no key needed. */
   API_KEYS?: string;
+  /** `on`: GET /v1/diagnostics answers (the bench's soak phase); never set it in production. */
+  DIAGNOSTICS?: string;
 }

@@ -10,6 +10,7 @@ import { API_KEY_SCHEME, API_KEY_SECURITY_SCHEME } from './api-keys';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
 import { problemFromError, problemHeaders } from './problem-from-error';
 import { registerExplain } from './routes/explain';
+import { registerDiagnostics } from './routes/diagnostics';
 import { registerExplanations } from './routes/explanations';
 import { registerHealth } from './routes/health';
 import { registerModels } from './routes/models';
@@ -32,6 +33,7 @@ export function createApp() {
   registerPages(app);
   registerExplain(app);
   registerExplanations(app);
+  registerDiagnostics(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', API_KEY_SCHEME, API_KEY_SECURITY_SCHEME);
   app.doc31('/v1/openapi.json', {

@@ -67,6 +67,11 @@ async function loadFromKv(kv: KVNamespace, manifest: ModelManifest): Promise<Loa
   return loadModel(manifest, await readModelFiles(kv, manifest));
 }
 
+/** What this isolate holds besides TF.js (GET /v1/diagnostics). */
+export function isolateState() {
+  return { recentExplanations: recentExplanations.size, admission: admission.state, loadedModels: registry.size };
+}
+
 /** What a miss reserves: from the declared size; an unreadable header is refused by the decoder at once. */
 function admissionCost(bytes: Uint8Array): number {
   try {
