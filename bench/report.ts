@@ -106,7 +106,7 @@ function soakTable(soak: SoakResult): string[] {
     `### Soak: \`wrangler dev\` on 127.0.0.1, model ${soak.model}, ${soak.requests} mixed requests at concurrency ${soak.concurrency} in ${(soak.elapsedMs / 1000).toFixed(0)} s (latency in ms)`,
     table(['requests', 'count', 'p50', 'p99'], [row('all', soak), ...Object.entries(soak.kinds).map(([kind, s]) => row(kind, s))]),
     `Statuses: ${Object.entries(soak.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}.`,
-    `Start: ${memory(soak.start)}. End: ${memory(soak.end)}.`,
+    `Start: ${memory(soak.start)}.${soak.middle ? ` Halfway: ${memory(soak.middle)}.` : ''} End: ${memory(soak.end)}.`,
   ];
 }
 

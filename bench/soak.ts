@@ -38,6 +38,8 @@ export interface SoakResult extends SoakOptions {
   /** "kind status" → count. */
   statuses: Record<string, number>;
   start: IsolateSample;
+  /** Halfway through the requests: growth that continues past it is a leak, a plateau is not. */
+  middle?: IsolateSample;
   end: IsolateSample;
 }
 
@@ -112,11 +114,13 @@ export async function soak(modelId: string, photo: Uint8Array, options: SoakOpti
     const latencies: Record<string, number[]> = {};
     const statuses: Record<string, number> = {};
     let issued = 0;
+    let middle: Promise<IsolateSample> | undefined;
     const started = performance.now();
     const deadline = started + options.maxMs;
     const worker = async () => {
       while (issued < options.maxRequests && performance.now() < deadline) {
         const i = issued++;
+        if (i === options.maxRequests >> 1) middle = sample();
         const kind = MIX[i % MIX.length];
         const t0 = performance.now();
         let status = 'error';
@@ -141,7 +145,7 @@ export async function soak(modelId: string, photo: Uint8Array, options: SoakOpti
     const kinds = Object.fromEntries(
       Object.entries(latencies).map(([kind, values]) => [kind, { requests: values.length, p50: quantile(values, 0.5), p99: quantile(values, 0.99) }]),
     );
-    return { ...options, model: modelId, requests: all.length, elapsedMs, p50: quantile(all, 0.5), p99: quantile(all, 0.99), kinds, statuses, start, end };
+    return { ...options, model: modelId, requests: all.length, elapsedMs, p50: quantile(all, 0.5), p99: quantile(all, 0.99), kinds, statuses, start, middle: await middle, end };
   } finally {
     await server.stop();
   }

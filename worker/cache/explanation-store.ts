@@ -53,10 +53,16 @@ export class ExplanationStore {
 
   /** The explanation with its storage status: this isolate's recent writes first, then KV. */
   async find(id: string): Promise<FoundExplanation | undefined> {
-    const recent = this.recent.get(id);
-    if (recent) return { explanation: recent.explanation, storage: recent.storage };
+    const recent = this.findRecent(id);
+    if (recent) return recent;
     const explanation = await this.#read(id);
     return explanation && { explanation, storage: 'stored' };
+  }
+
+  /** Only this isolate's recent writes: no KV read. */
+  findRecent(id: string): FoundExplanation | undefined {
+    const recent = this.recent.get(id);
+    return recent && { explanation: recent.explanation, storage: recent.storage };
   }
 
   async #read(id: string): Promise<StoredExplanation | undefined> {
@@ -113,7 +119,9 @@ export class ExplanationStore {
    * encoded and both are written to KV in `background`; `find` then reports `stored` or `failed`.
    */
   storeInBackground(explanation: StoredExplanation, makePreview: () => Promise<StoredPreview>, background: Background): void {
-    const preview = makePreview();
+    // After a turn of the event loop: started now, the preview's resize and WASM encode would run in the
+    // microtasks ahead of the handler's answer, and the answer would wait for them after all.
+    const preview = new Promise((resolve) => setTimeout(resolve, 0)).then(makePreview);
     const readablePreview = preview.catch((error: unknown) => {
       this.log(`encoding the preview of explanation ${explanation.id} failed`, error);
       return undefined;

@@ -5,7 +5,7 @@
  * isolate serves the links meanwhile (cache/recent-explanations.ts); `storage` says where that stands.
  */
 import { explanationCacheKey, explanationId } from '../cache/explanation-key';
-import type { Background, ExplanationStore, StoredExplanation } from '../cache/explanation-store';
+import type { Background, ExplanationStore, FoundExplanation, StoredExplanation } from '../cache/explanation-store';
 import type { StorageStatus } from '../cache/recent-explanations';
 import { SingleFlight } from '../cache/single-flight';
 import { sha256Hex } from '../crypto/sha256';
@@ -52,6 +52,16 @@ export interface CachedExplainResult {
 }
 
 const NO_WORK: ExplainTimings = { decode: 0, load: 0, model: 0 };
+
+/** A failed write is not a hit: computing again also tries storing again. */
+function isHit(found: FoundExplanation | undefined): found is FoundExplanation {
+  return found !== undefined && found.storage !== 'failed';
+}
+
+function hit(id: string, found: FoundExplanation): CachedExplainResult {
+  const { id: _, ...document } = found.explanation;
+  return { document, id, cache: 'hit', storage: found.storage, timings: NO_WORK };
+}
 const inFlight = new SingleFlight<CachedExplainResult>();
 
 export async function cachedExplain(
@@ -71,14 +81,15 @@ export async function cachedExplain(
   }
   const id = await explanationId(deps.idSecret, await explanationCacheKey(sha256, request));
   const found = await deps.store.find(id);
-  // A failed write is not a hit: computing again also tries storing again.
-  if (found && found.storage !== 'failed') {
+  if (isHit(found)) {
     await gates.hit();
-    const { id: _, ...document } = found.explanation;
-    return { document, id, cache: 'hit', storage: found.storage, timings: NO_WORK };
+    return hit(id, found);
   }
   await gates.miss();
   return inFlight.run(id, async () => {
+    // An identical request may have finished computing while this one was looking in KV.
+    const justComputed = deps.store.findRecent(id);
+    if (isHit(justComputed)) return hit(id, justComputed);
     const { document, image, timings } = await explainImage(deps, bytes, sha256, request);
     const explanation: StoredExplanation = { ...document, id };
     deps.store.storeInBackground(
