@@ -29,6 +29,9 @@ export interface RecentExplanationsOptions {
 
 export const DEFAULT_RECENT_OPTIONS: RecentExplanationsOptions = { maxEntries: 256, maxBytes: 16 * 1024 * 1024, maxAgeMs: 120_000 };
 
+/** How long a reader waits for a just-computed preview before trying KV (getPreview). */
+export const PREVIEW_WAIT_MS = 5_000;
+
 /** A preview's size before it is encoded: the 512 px JPEG's usual upper bound. */
 const PREVIEW_ESTIMATE_BYTES = 64 * 1024;
 
@@ -74,10 +77,23 @@ export class RecentExplanations {
     return entry;
   }
 
-  /** The preview of a recent explanation of the image with this SHA-256, if any. */
+  /**
+   * The preview of a recent explanation of the image with this SHA-256, if any, waiting for its encoding at
+   * most PREVIEW_WAIT_MS: the encoding belongs to the request that computed it, and workerd never settles a
+   * promise of a request it has cancelled, so a reader must not wait on it without a bound.
+   */
   async getPreview(sha256: string): Promise<StoredPreview | undefined> {
     for (const [id, entry] of this.#entries) {
-      if (entry.explanation.image.sha256 === sha256 && this.get(id)) return entry.preview;
+      if (entry.explanation.image.sha256 !== sha256 || !this.get(id)) continue;
+      const timeout = new Promise<undefined>((resolve) => {
+        const timer = setTimeout(resolve, PREVIEW_WAIT_MS);
+        void entry.preview.finally(() => clearTimeout(timer));
+      });
+      const preview = await Promise.race([entry.preview, timeout]);
+      if (preview) return preview;
+      // Never again: the next reader goes to KV at once.
+      console.warn(`the preview of explanation ${id} was not ready within ${PREVIEW_WAIT_MS} ms; reading KV instead`);
+      entry.preview = Promise.resolve(undefined);
     }
     return undefined;
   }

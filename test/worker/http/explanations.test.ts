@@ -176,7 +176,14 @@ describe('cached explanations', () => {
     expect(self.headers.get('explanation-storage')).toBe('pending');
     expect(image.headers.get('content-type')).toBe('image/jpeg');
     expect(((await self.json()) as ExplainBody).explanations).toEqual(body.explanations);
-    await Promise.all([image.arrayBuffer(), overlay.arrayBuffer()]);
+    const previewBytes = new Uint8Array(await image.arrayBuffer());
+    await overlay.arrayBuffer();
+    // Served from the isolate again (each answer its own copy of the bytes: a body's buffer is handed over).
+    const again = await worker.fetch(new Request(body.links!.image), testEnv, createExecutionContext());
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(previewBytes);
+    const overlayAgain = await worker.fetch(new Request(body.links!.overlay), testEnv, createExecutionContext());
+    expect(overlayAgain.status).toBe(200);
+    await overlayAgain.arrayBuffer();
 
     await waitOnExecutionContext(ctx);
     expect(await testEnv.EXPLANATIONS.get(`explanation:${body.id}`)).not.toBeNull();

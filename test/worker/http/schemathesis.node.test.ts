@@ -66,7 +66,9 @@ describe.skipIf(!python)('Schemathesis against the worker\'s OpenAPI document', 
       ],
       { ...process.env, SCHEMATHESIS_HOOKS: path.join(import.meta.dirname, 'schemathesis_hooks.py'), NO_COLOR: '1' },
     );
-    const summary = output.slice(output.lastIndexOf('SUMMARY'));
+    // From the first failure or error section (if any) to the end: what went wrong, then the counts.
+    const sections = ['FAILURES', 'ERRORS', 'SUMMARY'].map((name) => output.indexOf(`= ${name} =`)).filter((at) => at >= 0);
+    const summary = output.slice(Math.min(...sections)).slice(0, 20_000);
     const cases = /(\d+) generated/.exec(summary)?.[1];
     console.log(`Schemathesis: ${cases ?? '?'} generated cases (seed ${SEED}, ≤ ${MAX_EXAMPLES} examples per operation and phase, ≤ ${MAX_SECONDS} s)\n${summary}`);
     expect(code, output).toBe(0);

@@ -104,7 +104,7 @@ describe('POST /v1/explanations', () => {
     };
     const route = doc.paths['/v1/explanations'].post;
     expect(Object.keys(route.requestBody.content)).toEqual(['application/json']);
-    expect(Object.keys(route.responses).sort()).toEqual(['201', '400', '404', '413', '500']);
+    expect(Object.keys(route.responses).sort()).toEqual(['201', '400', '401', '404', '413', '415', '429', '500']);
   });
 
   it('refuses malformed and oversized requests', async () => {
