@@ -11,8 +11,10 @@
  */
 
 /**
- * Bytes a decode holds per pixel at its peak: the codec's RGBA output inside its WASM heap and the RGBA copy
- * it hands to JavaScript (4 + 4); the upright RGB working copy is made at most 2048 px on its longer side.
+ * Bytes a decode holds per pixel while the codec runs: its RGBA output inside its WASM heap and the RGBA copy
+ * it hands to JavaScript (4 + 4). Not counted: the full-size upright RGB copy image/decode.ts makes next (3
+ * more, while the JavaScript RGBA is still alive), so a 12-megapixel photo peaks near 132 MB, above one
+ * isolate's 128 MB; only a scaled or fused decode can bring that down.
  */
 export const DECODE_BYTES_PER_PIXEL = 8;
 /** What every explanation needs besides its pixels: the model input, activations and gradients, the document. */

@@ -26,9 +26,9 @@ const MAX_EXAMPLES = 20;
 const MAX_SECONDS = 150;
 const SEED = 16;
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -65,6 +65,9 @@ describe.skipIf(!python)('Schemathesis against the worker\'s OpenAPI document', 
         '--report-dir', reports,
       ],
       { ...process.env, SCHEMATHESIS_HOOKS: path.join(import.meta.dirname, 'schemathesis_hooks.py'), NO_COLOR: '1' },
+      // Schemathesis keeps a cache of past failures (.schemathesis/) in its working directory and replays
+      // them: a fresh one per run, so no run depends on another.
+      reports,
     );
     // From the first failure or error section (if any) to the end: what went wrong, then the counts.
     const sections = ['FAILURES', 'ERRORS', 'SUMMARY'].map((name) => output.indexOf(`= ${name} =`)).filter((at) => at >= 0);
