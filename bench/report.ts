@@ -12,6 +12,7 @@ import type { MethodCosts } from './method-costs';
 import { OP_KINDS, type OpProfile } from './op-profile';
 import { FMA_PER_CYCLE, type PeerEngine, type PeersResult } from './peers';
 import { bestRatio, pairedRatio, quantile, type Summary } from './stats';
+import type { SoakResult } from './soak';
 
 export type Runtime = 'workerd' | 'node';
 
@@ -33,6 +34,7 @@ export interface BenchResult {
   /** How long a fresh Miniflare took to be ready (a new workerd process: an upper bound on an isolate's start). */
   workerdStartMs?: number[];
   load?: LoadTest;
+  soak?: SoakResult;
   bundle?: BundleSize;
   /** ms per compiled forward pass by operation kind (Node), per model. */
   profile?: Record<string, OpProfile>;
@@ -99,6 +101,16 @@ export function checks(result: Omit<BenchResult, 'checks'>): Check[] {
   if (result.load) {
     const ratio = result.load.hits.throughput / result.load.healthz.throughput;
     list.push({ name: 'cache hits ÷ /healthz throughput', value: ratio, target: '≥ 0.5', pass: ratio >= 0.5 });
+    const storing = result.load.storingRatio;
+    list.push({ name: 'explain miss ÷ the same with store=false (median of pairs)', value: storing, target: '≤ 1.3', pass: storing <= 1.3 });
+  }
+  if (result.soak) {
+    const { start, end } = result.soak;
+    list.push({ name: 'soak: tensors at the end − at the start', value: end.tensors - start.tensors, target: '0', pass: end.tensors === start.tensors });
+    const heap = end.wasmHeapBytes / start.wasmHeapBytes;
+    list.push({ name: 'soak: WASM heap at the end ÷ at the start', value: heap, target: '≤ 1.1', pass: heap <= 1.1 });
+    const server = Object.entries(result.soak.statuses).filter(([key]) => /\s(5\d\d|error)$/.test(key)).reduce((n, [, count]) => n + count, 0);
+    list.push({ name: 'soak: 5xx answers and failed requests', value: server, target: '0', pass: server === 0 });
   }
   return list;
 }
@@ -169,6 +181,17 @@ function profileTable(profile: Record<string, OpProfile>): string[] {
     return [model, ...OP_KINDS.map((k) => `${ms(p[k])} (${((100 * p[k]) / total).toFixed(0)} %)`), ms(total)];
   });
   return ['### Where a compiled forward pass spends its time (Node, tf.profile; ms per pass and share)', table(['model', ...OP_KINDS, 'total'], rows)];
+}
+
+function soakTable(soak: SoakResult): string[] {
+  const row = (name: string, s: { requests: number; p50: number; p99: number }) => [name, String(s.requests), ms(s.p50), ms(s.p99)];
+  const memory = (s: SoakResult['start']) => `${s.tensors} tensors, WASM heap ${mb(s.wasmHeapBytes)} MB, workerd RSS ${mb(s.rssBytes)} MB (peak ${mb(s.peakRssBytes)}), ${s.recentExplanations} recent explanations`;
+  return [
+    `### Soak: \`wrangler dev\` on 127.0.0.1, model ${soak.model}, ${soak.requests} mixed requests at concurrency ${soak.concurrency} in ${(soak.elapsedMs / 1000).toFixed(0)} s (latency in ms)`,
+    table(['requests', 'count', 'p50', 'p99'], [row('all', soak), ...Object.entries(soak.kinds).map(([kind, s]) => row(kind, s))]),
+    `Statuses: ${Object.entries(soak.statuses).sort().map(([k, v]) => `${k}: ${v}`).join(', ')}.`,
+    `Start: ${memory(soak.start)}.${soak.middle ? ` Halfway: ${memory(soak.middle)}.` : ''} End: ${memory(soak.end)}.`,
+  ];
 }
 
 function lastHeap(cold: ColdStart): number {
@@ -244,6 +267,8 @@ function loadTable(load: LoadTest): string[] {
       row('GET /healthz', load.healthz),
       row('POST /v1/explain (cache hits)', load.hits),
       row('POST /v1/explain (misses)', load.misses),
+      row('POST /v1/explain (misses, one at a time)', load.storedMisses),
+      row('POST /v1/explain (the same, store=false)', load.storeOffMisses),
     ]),
   ];
 }
@@ -270,6 +295,7 @@ export function markdown(result: BenchResult): string {
     ...(result.profile ? profileTable(result.profile) : []),
     ...(result.peers ? peersTable(result.peers) : []),
     ...(result.load ? loadTable(result.load) : []),
+    ...(result.soak ? soakTable(result.soak) : []),
     ...(result.bundle ? bundleTable(result.bundle) : []),
   ];
   if (result.skipped.length > 0) parts.push(`Skipped: ${result.skipped.join('; ')}.`);

@@ -6,7 +6,7 @@
  *
  *   npm run bench                      # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --rounds 5        # fewer samples per timing
- *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, methods, cold-workerd, node, profile, load, bundle
+ *   npm run bench -- --skip load,node  # leave out phases: engine-workerd, methods, cold-workerd, node, profile, load, bundle, soak
  *   npm run bench -- --peers           # also PyTorch and onnxruntime on the same weights (bench/peers; needs the venv)
  *   npm run bench -- --models efficientnet-b0-random   # only these models (ids, comma-separated)
  */
@@ -19,6 +19,7 @@ import { measureBundle } from '../bench/bundle-size';
 import { coldStartNode, coldStartWorkerd, type ColdStart } from '../bench/cold-start';
 import { EngineSession, variantsFor } from '../bench/engine-session';
 import { loadTest } from '../bench/load-test';
+import { soak } from '../bench/soak';
 import { measureEngine, type MeasureOptions } from '../bench/measure-engine';
 import { checks, markdown, type BenchResult, type ModelInfo } from '../bench/report';
 import { bundleBenchWorker, seedBenchKv, startBenchWorker } from '../bench/workerd';
@@ -27,7 +28,7 @@ import { profileForward } from '../bench/op-profile';
 import { peersUnavailable, runPeers } from '../bench/peers';
 import { initWasmBackend } from '../worker/runtime/wasm-node';
 
-const PHASES = ['engine-workerd', 'methods', 'cold-workerd', 'node', 'profile', 'load', 'bundle'] as const;
+const PHASES = ['engine-workerd', 'methods', 'cold-workerd', 'node', 'profile', 'load', 'bundle', 'soak'] as const;
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, skip: { type: 'string', default: '' }, models: { type: 'string', default: '' }, peers: { type: 'boolean', default: false } },
 });
@@ -195,6 +196,14 @@ try {
       result.load = await loadTest(defaultModel.manifest.id, photo);
     } else {
       result.skipped.push('load test: neither the default model nor Tiny Darknet is available');
+    }
+  }
+
+  if (!skip.has('soak') && photo) {
+    const soakModel = models.find((m) => m.role === 'default model') ?? models.find((m) => m.role === 'fixture');
+    if (soakModel) {
+      log(`soak against wrangler dev (${soakModel.manifest.id})`);
+      result.soak = await soak(soakModel.manifest.id, photo);
     }
   }
 } finally {

@@ -9,4 +9,6 @@ cd "$(dirname "$0")/../.."
 venv=${GRADCAM_EDGE_VENV:-.venv}
 [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r scripts/python/requirements.txt
+# Schemathesis has many small pure-Python dependencies and none on torch: a complete pinned set, with deps.
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r scripts/python/requirements-schemathesis.txt
 echo "$PWD/$venv/bin/python"

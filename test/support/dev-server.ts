@@ -22,6 +22,8 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface DevServer {
   origin: string;
+  /** The process group of wrangler and its workerd (for reading their memory from /proc). */
+  processGroup: number;
   /** Everything wrangler printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -58,6 +60,8 @@ async function waitForHealth(origin: string, child: ChildProcess, output: () => 
 export interface DevServerOptions {
   /** Models to seed besides the repository's and Tiny Darknet (e.g. one a test imported). */
   extraModels?: ModelFolder[];
+  /** Variables for the worker (`wrangler dev --var NAME:VALUE`), e.g. `{ DIAGNOSTICS: 'on' }`. */
+  vars?: Record<string, string>;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -74,7 +78,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(
     'npx',
-    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--inspector-port', String(await freePort())],
+    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--inspector-port', String(await freePort()),
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])],
     { cwd: REPO_DIR, env: { ...process.env, ...QUIET_WRANGLER_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let log = '';
@@ -99,5 +104,5 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stop();
     throw error;
   }
-  return { origin, output, stop };
+  return { origin, processGroup: child.pid!, output, stop };
 }

@@ -75,7 +75,7 @@ async function explainOnDevice(page: Page, file: string, model: string): Promise
 }
 
 /** The document the page shows, through its "JSON" download. */
-async function shownDocument(page: Page): Promise<ExplanationDocument & { id?: string; stored?: boolean }> {
+async function shownDocument(page: Page): Promise<ExplanationDocument & { id?: string; storage?: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
   return JSON.parse(readFileSync((await download.path())!, 'utf8')) as ExplanationDocument;
 }
@@ -150,7 +150,7 @@ async function checkModel(model: string, shotName: string): Promise<void> {
 
   const worker = await workerDocument(model);
   expect(device.computedOn).toBe('device');
-  expect(device.stored).toBe(false);
+  expect(device.storage).toBe('off');
   expect(device.id).toBeUndefined();
   expect(device.image).toEqual(worker.image);
   expect(device.model).toEqual(worker.model);

@@ -17,7 +17,7 @@ export interface Explanation extends ExplanationDocument {
   /** Absent when the explanation was not stored (`store=false`). */
   id?: string;
   cache?: 'hit' | 'miss' | 'off';
-  stored?: boolean;
+  storage?: 'stored' | 'pending' | 'failed' | 'off';
   links?: ExplanationLinks;
 }
 

@@ -218,7 +218,7 @@ async function explainOnDevice(file: File, model: string, sameImage: boolean): P
     if (serial !== requestSerial) return;
     if (!bitmap) throw new ApiError('This browser cannot show the image', 'It was explained, but the browser cannot decode it to draw the map.');
     if (!sameImage) state = { ...state, classIndex: undefined };
-    show({ ...result.document, stored: false }, bitmap, result);
+    show({ ...result.document, storage: 'off' as const }, bitmap, result);
     if (location.pathname !== '/') history.pushState(null, '', '/');
   } catch (error) {
     if (serial === requestSerial) showError(error);
@@ -235,7 +235,7 @@ async function shareDeviceResult(): Promise<void> {
   try {
     const shared = await device.share({ computedOn, image, model, method, layer, predictions, explanations });
     hideProgress();
-    Object.assign(explanation, { id: shared.id, links: shared.links, stored: true });
+    Object.assign(explanation, { id: shared.id, links: shared.links, storage: 'stored' as const });
     showDeviceNote();
     history.pushState(null, '', pagePath(shared.id));
     render(false);

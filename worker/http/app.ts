@@ -6,9 +6,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { Env } from '../env';
+import { API_KEY_SCHEME, API_KEY_SECURITY_SCHEME } from './api-keys';
 import { ProblemError, problemResponse, PROBLEMS } from './problem';
-import { problemFromError } from './problem-from-error';
+import { problemFromError, problemHeaders } from './problem-from-error';
 import { registerCard } from './routes/card';
+import { registerDiagnostics } from './routes/diagnostics';
 import { registerExplain } from './routes/explain';
 import { registerExplanationPages } from './routes/explanation-pages';
 import { registerExplanations } from './routes/explanations';
@@ -40,7 +42,9 @@ export function createApp() {
   registerExplanationPages(app);
   registerOembed(app);
   registerRobots(app);
+  registerDiagnostics(app);
 
+  app.openAPIRegistry.registerComponent('securitySchemes', API_KEY_SCHEME, API_KEY_SECURITY_SCHEME);
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -53,7 +57,7 @@ export function createApp() {
   app.notFound((c) => problemResponse({ ...PROBLEMS.notFound, detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {
     const problem = problemFromError(error);
-    if (problem) return problemResponse(problem);
+    if (problem) return problemResponse(problem, problemHeaders(error));
     // Hono's validators throw these for a body they cannot read (malformed JSON, say).
     if (error instanceof HTTPException && error.status === 400) return problemResponse(new ProblemError('badRequest', error.message).toProblem());
     console.error(`${c.req.method} ${c.req.path} failed:`, error);

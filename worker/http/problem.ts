@@ -18,7 +18,11 @@ export const PROBLEMS = {
   notImplemented: { status: 501, type: '/problems/not-implemented', title: 'Not implemented' },
   tooLarge: { status: 413, type: '/problems/too-large', title: 'Image too large' },
   unsupportedType: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported image type' },
+  notJson: { status: 415, type: '/problems/unsupported-media-type', title: 'Unsupported media type' },
   undecodable: { status: 422, type: '/problems/undecodable-image', title: 'Image could not be decoded' },
+  rateLimited: { status: 429, type: '/problems/rate-limited', title: 'Too many requests' },
+  unauthorized: { status: 401, type: '/problems/unauthorized', title: 'API key required' },
+  unavailable: { status: 503, type: '/problems/unavailable', title: 'Service unavailable' },
   internal: { status: 500, type: '/problems/internal', title: 'Internal error' },
 } as const;
 
@@ -29,6 +33,8 @@ export class ProblemError extends Error {
   constructor(
     readonly kind: ProblemKind,
     readonly detail: string,
+    /** Headers the answer must carry (`Retry-After`, `WWW-Authenticate`…). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'ProblemError';

@@ -1,5 +1,6 @@
 /** Request and response schemas: validation for the handlers and the source of the OpenAPI document. */
 import { z } from '@hono/zod-openapi';
+import { EXPLANATION_ID } from '../cache/explanation-key';
 import { METHODS } from '../explain/methods';
 import { MODEL_ID } from '../model/manifest';
 import { PREVIEW_MAX_SIDE } from '../image';
@@ -78,7 +79,9 @@ export const StoredExplanationSchema = ExplanationSchema.extend({ id: z.string()
 export const ExplainResponseSchema = ExplanationSchema.extend({
   id: z.string().optional().openapi({ description: 'Stable id of the stored explanation (absent when not stored)' }),
   cache: z.enum(['hit', 'miss', 'off']),
-  stored: z.boolean(),
+  storage: z.enum(['stored', 'pending', 'failed', 'off']).openapi({
+    description: 'stored: in KV; pending: a miss, written in the background (its links work at once); failed: that write failed; off: store=false',
+  }),
   links: LinksSchema.optional(),
 }).openapi('ExplainResponse');
 
@@ -95,13 +98,13 @@ export const ShareRequestSchema = z
     document: ExplanationSchema.openapi({ description: 'The explanation as the browser computed it' }),
     preview: z
       .string()
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+      .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'base64 (RFC 4648 §4, padded)')
       .openapi({ description: `base64 of a JPEG of the image, longest side ≤ ${PREVIEW_MAX_SIDE} px` }),
   })
   .openapi('ShareRequest');
 
 export const ExplanationIdParamSchema = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'Explanation id (22 characters, base64url)' }),
+  id: z.string().regex(EXPLANATION_ID, 'not an explanation id (22 characters of A–Z, a–z, 0–9, "-", "_")').openapi({ param: { name: 'id', in: 'path' }, description: 'Explanation id (22 characters, base64url)' }),
 });
 
 export const OverlayQuerySchema = z.object({

@@ -39,7 +39,9 @@ type EmscriptenInit = (module: WebAssembly.Module, overrides: { printErr: (line:
 function emscriptenCodec(init: unknown, wasm: WebAssembly.Module) {
   let started: Promise<unknown> | undefined;
   let lastMessage = '';
-  // Replacing jsquash's instance is what lets the old one, and its memory, be collected.
+  // Replacing jsquash's instance is what lets the old one, and its memory, be collected. It is replaced by
+  // the next call, never by the one that failed: workerd does not settle a promise for other requests once
+  // the request that created it has ended, so a restart begun by a failing request could hang the next one.
   const start = () => (started = (init as EmscriptenInit)(wasm, { printErr: (line) => (lastMessage = line) }));
   return async function run<T extends { data: { byteLength: number } }>(call: () => Promise<T>): Promise<T> {
     let result: T;
@@ -49,10 +51,10 @@ function emscriptenCodec(init: unknown, wasm: WebAssembly.Module) {
       result = await call();
     } catch (error) {
       const message = lastMessage || describe(error);
-      start();
+      started = undefined;
       throw new CodecError(message, { cause: error });
     }
-    if (result.data.byteLength > LARGE_OUTPUT_BYTES) start();
+    if (result.data.byteLength > LARGE_OUTPUT_BYTES) started = undefined;
     return result;
   };
 }

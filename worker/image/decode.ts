@@ -2,7 +2,7 @@
  * Bytes in, upright RGB out: sniff the header, enforce the limits on what it declares, decode with the
  * matching jsquash codec, then composite alpha on white and apply the EXIF orientation.
  *
- * Defaults: DEFAULT_IMAGE_LIMITS (10 MB, 40 megapixels).
+ * Defaults: DEFAULT_IMAGE_LIMITS (10 MB, 12 megapixels).
  *
  * @example
  *   const image = await decodeImage(new Uint8Array(await request.arrayBuffer()));

@@ -4,7 +4,7 @@
  *
  * @example
  *   const header = readImageHeader(bytes); // cheap: type, declared size, EXIF orientation
- *   const image = await decodeImage(bytes, { maxBytes: 10_000_000, maxPixels: 40_000_000 });
+ *   const image = await decodeImage(bytes, { maxBytes: 10_000_000, maxPixels: 12_000_000 });
  *   const preview = await encodePreview(image); // JPEG, longest side ≤ 512
  */
 export { decodeImage, type DecodedImage, type DecodeOptions } from './decode';

@@ -14,8 +14,11 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-/** Mirrors MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS in wrangler.toml. */
-export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = { maxBytes: 10_000_000, maxPixels: 40_000_000 };
+/**
+ * Mirrors MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS in wrangler.toml. 12 megapixels (a 4000×3000 phone photo) is
+ * what one isolate's admission budget holds (service/admission.ts: 8 bytes a pixel while decoding).
+ */
+export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = { maxBytes: 10_000_000, maxPixels: 12_000_000 };
 
 /** @throws ImageInputError 'too-many-bytes' or 'too-many-pixels'. */
 export function checkImageLimits(header: ImageHeader, byteLength: number, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): void {

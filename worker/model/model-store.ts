@@ -37,14 +37,31 @@ export async function listManifests(kv: KVNamespace): Promise<ModelManifest[]> {
   return manifests.filter((m): m is ModelManifest => m !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/**
+ * A stored model cannot be loaded: a file is missing or fails its manifest's checksum. Not the request's
+ * fault and not permanent (the next request reads the files again, so re-uploading them fixes it).
+ */
+export class ModelUnavailableError extends Error {
+  override name = 'ModelUnavailableError';
+
+  constructor(
+    readonly modelId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Reads all files of a model and checks each against the manifest's size and SHA-256. */
 export async function readModelFiles(kv: KVNamespace, manifest: ModelManifest): Promise<ModelFiles> {
   const entries = await Promise.all(
     manifest.files.map(async (file) => {
       const value = await kv.get(modelFileKey(manifest, file.path), 'arrayBuffer');
-      if (value == null) throw new Error(`model ${manifest.id}: file ${file.path} is not stored`);
+      if (value == null) throw new ModelUnavailableError(manifest.id, `model ${manifest.id}: file ${file.path} is not stored`);
       const bytes = new Uint8Array(value);
-      await verifyModelFile(manifest, file, bytes);
+      await verifyModelFile(manifest, file, bytes).catch((error: unknown) => {
+        throw new ModelUnavailableError(manifest.id, error instanceof Error ? error.message : String(error));
+      });
       return [file.path, bytes] as const;
     }),
   );

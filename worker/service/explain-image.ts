@@ -29,6 +29,8 @@ export interface ExplainOptions {
 
 export interface ExplainDeps {
   limits: ImageLimits;
+  /** Runs the decode and the model once the isolate has room for this image (service/admission.ts); default: at once. */
+  admit?<T>(bytes: Uint8Array, work: () => Promise<T>): Promise<T>;
   manifest(id: string): Promise<ModelManifest | undefined>;
   load(manifest: ModelManifest): Promise<LoadedModel>;
 }
@@ -65,6 +67,15 @@ export async function resolveExplainRequest(
 }
 
 export async function explainImage(
+  deps: ExplainDeps,
+  bytes: Uint8Array<ArrayBuffer>,
+  sha256: string,
+  request: ResolvedExplainRequest,
+): Promise<ComputedExplanation> {
+  return deps.admit ? deps.admit(bytes, () => explainAdmitted(deps, bytes, sha256, request)) : explainAdmitted(deps, bytes, sha256, request);
+}
+
+async function explainAdmitted(
   deps: ExplainDeps,
   bytes: Uint8Array<ArrayBuffer>,
   sha256: string,

@@ -3,20 +3,26 @@
  * isolate into a shared registry, on the WASM backend started for workerd.
  */
 import { DEVELOPMENT_ID_SECRET } from '../cache/explanation-key';
-import { ExplanationStore } from '../cache/explanation-store';
+import { ExplanationStore, type Background } from '../cache/explanation-store';
+import { RecentExplanations } from '../cache/recent-explanations';
 import type { Env } from '../env';
-import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../image';
+import { DEFAULT_IMAGE_LIMITS, readImageHeader, type ImageLimits } from '../image';
 import { loadModel, type LoadedModel } from '../model/load-model';
 import type { ModelManifest } from '../model/manifest';
 import { ModelRegistry } from '../model/model-registry';
 import { readManifest, readModelFiles } from '../model/model-store';
 import { initWasmBackend } from '../runtime/wasm-workerd';
+import { Admission, decodeCostBytes, EXPLAIN_OVERHEAD_BYTES, maxAdmissiblePixels } from './admission';
 import type { CachedExplainDeps } from './cached-explain';
 
 /** Default lifetime of stored explanations: 30 days. */
 export const DEFAULT_EXPLANATION_TTL_SECONDS = 30 * 24 * 3600;
 
 const registry = new ModelRegistry();
+/** Misses in flight in this isolate, by the bytes their decodes hold. */
+const admission = new Admission();
+/** What this isolate just computed, readable while (and shortly after) KV is written in the background. */
+const recentExplanations = new RecentExplanations();
 
 /**
  * Every explanation, cache hits included, needs its model's manifest. Reading it from KV at most once per
@@ -51,7 +57,8 @@ function positiveInt(value: string | undefined, fallback: number): number {
 export function imageLimits(env: Env): ImageLimits {
   return {
     maxBytes: positiveInt(env.MAX_IMAGE_BYTES, DEFAULT_IMAGE_LIMITS.maxBytes),
-    maxPixels: positiveInt(env.MAX_IMAGE_PIXELS, DEFAULT_IMAGE_LIMITS.maxPixels),
+    // Never more than one isolate can admit: a larger image could never be decoded.
+    maxPixels: Math.min(positiveInt(env.MAX_IMAGE_PIXELS, DEFAULT_IMAGE_LIMITS.maxPixels), maxAdmissiblePixels(admission.options)),
   };
 }
 
@@ -60,12 +67,31 @@ async function loadFromKv(kv: KVNamespace, manifest: ModelManifest): Promise<Loa
   return loadModel(manifest, await readModelFiles(kv, manifest));
 }
 
-export function explanationStore(env: Env): ExplanationStore {
-  return new ExplanationStore(env.EXPLANATIONS, positiveInt(env.EXPLANATION_TTL_SECONDS, DEFAULT_EXPLANATION_TTL_SECONDS));
+/** What this isolate holds besides TF.js (GET /v1/diagnostics). */
+export function isolateState() {
+  return { recentExplanations: recentExplanations.size, admission: admission.state, loadedModels: registry.size };
 }
 
-export function explainDeps(env: Env): CachedExplainDeps {
+/** What a miss reserves: from the declared size; an unreadable header is refused by the decoder at once. */
+function admissionCost(bytes: Uint8Array): number {
+  try {
+    const { width, height } = readImageHeader(bytes);
+    return decodeCostBytes(width, height);
+  } catch {
+    return EXPLAIN_OVERHEAD_BYTES;
+  }
+}
+
+export function explanationStore(env: Env): ExplanationStore {
+  const ttl = positiveInt(env.EXPLANATION_TTL_SECONDS, DEFAULT_EXPLANATION_TTL_SECONDS);
+  return new ExplanationStore(env.EXPLANATIONS, ttl, recentExplanations);
+}
+
+/** `background` keeps the KV writes alive after the answer: pass `ctx.waitUntil`. */
+export function explainDeps(env: Env, background: Background): CachedExplainDeps {
   return {
+    background,
+    admit: (bytes, work) => admission.run(admissionCost(bytes), work),
     limits: imageLimits(env),
     manifest: (id) => cachedManifest(env.MODELS, id),
     load: (manifest) => registry.get(manifest, () => loadFromKv(env.MODELS, manifest)),

@@ -98,6 +98,27 @@ describe('POST /v1/explain with the real Tiny Darknet', () => {
     expect(body.explanations.map((e) => e.label)).toEqual(['espresso']);
   });
 
+  it('answers sixteen concurrent 12-megapixel uploads with 200, or 503 and Retry-After when the isolate is full', async () => {
+    const [width, height] = [4000, 3000];
+    const jpeg = (await encodeJpegRgba({ width, height, data: gradientPhoto(width, height) }, 85)) as Uint8Array<ArrayBuffer>;
+    const before = tf.memory().numTensors;
+    const responses = await Promise.all(Array.from({ length: 16 }, () => explain(jpeg, '&topk=1&store=false', 'image/jpeg')));
+    const statuses: Record<number, number> = {};
+    for (const response of responses) {
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+      expect([200, 503]).toContain(response.status);
+      if (response.status === 503) {
+        expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(((await response.json()) as { type: string }).type).toBe('/problems/unavailable');
+      } else {
+        await response.arrayBuffer();
+      }
+    }
+    console.log(`16 concurrent 12-MP uploads: ${JSON.stringify(statuses)}`);
+    expect(statuses[200]).toBeGreaterThanOrEqual(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('explains a 12-megapixel phone photo, turned by its EXIF orientation', async () => {
     // A 4000×3000 frame stored sideways (orientation 6), as phones write them: upright it is 3000×4000.
     const [width, height] = [4000, 3000];

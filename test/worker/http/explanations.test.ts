@@ -14,7 +14,7 @@ const testEnv = env as unknown as Env;
 interface ExplainBody {
   id?: string;
   cache: string;
-  stored: boolean;
+  storage: string;
   links?: Record<'self' | 'image' | 'overlay' | 'page' | 'embed', string>;
   image: { width: number; height: number };
   explanations: { index: number; map: { width: number; height: number; data: string } }[];
@@ -28,6 +28,21 @@ async function explain(image: string, query = '') {
     headers: { 'content-type': type },
     body: bytes,
   });
+}
+
+/** Explains through the worker's own fetch handler and waits for its background writes to finish. */
+async function explainAndStore(image: string, query = ''): Promise<ExplainBody> {
+  const request = new Request(`http://worker/v1/explain?model=${TINY_DARKNET_ID}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': image.endsWith('.png') ? 'image/png' : 'image/jpeg' },
+    body: await fixtureBytes(`images/${image}`),
+  });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, testEnv, ctx);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as ExplainBody;
+  await waitOnExecutionContext(ctx);
+  return body;
 }
 
 async function explainJson(image: string, query = ''): Promise<ExplainBody> {
@@ -51,7 +66,7 @@ describe('cached explanations', () => {
     const first = await explain('coffee.png', '&topk=2');
     expect(first.headers.get('x-cache')).toBe('MISS');
     const firstBody = (await first.json()) as ExplainBody;
-    expect(firstBody).toMatchObject({ cache: 'miss', stored: true });
+    expect(firstBody).toMatchObject({ cache: 'miss', storage: 'pending' });
     const runs = modelRunCount();
 
     const second = await explain('coffee.png', '&topk=2');
@@ -59,9 +74,10 @@ describe('cached explanations', () => {
     expect(second.headers.get('server-timing')).toMatch(/model;dur=0\.0/);
     const secondBody = (await second.json()) as ExplainBody;
     expect(modelRunCount()).toBe(runs);
-    expect(secondBody).toMatchObject({ cache: 'hit', stored: true });
-    const { cache: _a, ...firstRest } = firstBody;
-    const { cache: _b, ...secondRest } = secondBody;
+    expect(secondBody.cache).toBe('hit');
+    expect(['pending', 'stored']).toContain(secondBody.storage);
+    const { cache: _a, storage: _c, ...firstRest } = firstBody;
+    const { cache: _b, storage: _d, ...secondRest } = secondBody;
     expect(secondRest).toEqual(firstRest);
     expect(firstBody.links?.page).toBe(`http://worker/e/${firstBody.id}`);
   });
@@ -92,7 +108,7 @@ describe('cached explanations', () => {
   it('keeps nothing and links nothing with store=false', async () => {
     const before = (await testEnv.EXPLANATIONS.list()).keys.length;
     const body = await explainJson('pets.jpg', '&store=false');
-    expect(body).toMatchObject({ cache: 'off', stored: false });
+    expect(body).toMatchObject({ cache: 'off', storage: 'off' });
     expect(body.id).toBeUndefined();
     expect(body.links).toBeUndefined();
     expect(body.explanations.length).toBe(3);
@@ -102,8 +118,8 @@ describe('cached explanations', () => {
   it('stores the preview once per image, whatever the options', async () => {
     const count = async (prefix: string) => (await testEnv.EXPLANATIONS.list({ prefix })).keys.length;
     const [previewsBefore, explanationsBefore] = [await count('preview:'), await count('explanation:')];
-    const first = await explainJson('rocket.jpg', '&topk=1');
-    const second = await explainJson('rocket.jpg', '&topk=2');
+    const first = await explainAndStore('rocket.jpg', '&topk=1');
+    const second = await explainAndStore('rocket.jpg', '&topk=2');
     expect(first.id).not.toBe(second.id);
     expect(await count('explanation:')).toBe(explanationsBefore + 2);
     expect(await count('preview:')).toBe(previewsBefore + 1);
@@ -112,9 +128,10 @@ describe('cached explanations', () => {
     for (const key of [...previews, ...explanations]) expect(key.expiration).toBeGreaterThan(Date.now() / 1000 + 29 * 24 * 3600);
   });
 
-  it('still answers 200 with the map when KV throws on read and on write, and says it was not stored', async () => {
+  it('still answers 200 with working links when KV throws on read and on write, and says so on a later read', async () => {
     const bytes = await fixtureBytes('images/coffee.png');
-    const request = new Request(`http://worker/v1/explain?model=${TINY_DARKNET_ID}&topk=1`, {
+    const failingEnv = { ...testEnv, EXPLANATIONS: failingKvNamespace() };
+    const request = new Request(`http://worker/v1/explain?model=${TINY_DARKNET_ID}&class=5&class=6`, {
       method: 'POST',
       headers: { 'content-type': 'image/png' },
       body: bytes,
@@ -124,17 +141,55 @@ describe('cached explanations', () => {
     const originalError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
-      const response = await worker.fetch(request, { ...testEnv, EXPLANATIONS: failingKvNamespace() }, ctx);
-      await waitOnExecutionContext(ctx);
+      const response = await worker.fetch(request, failingEnv, ctx);
       expect(response.status).toBe(200);
       const body = (await response.json()) as ExplainBody;
-      expect(body).toMatchObject({ cache: 'miss', stored: false });
-      expect(body.links).toBeUndefined();
+      expect(body).toMatchObject({ cache: 'miss', storage: 'pending' });
       expect(body.explanations[0].map.data.length).toBeGreaterThan(0);
+      await waitOnExecutionContext(ctx);
+      const later = await worker.fetch(new Request(body.links!.self), failingEnv, createExecutionContext());
+      expect(later.status).toBe(200);
+      expect(later.headers.get('explanation-storage')).toBe('failed');
+      expect(later.headers.get('cache-control')).toBe('no-store');
+      expect(((await later.json()) as ExplainBody).explanations).toEqual(body.explanations);
     } finally {
       console.error = originalError;
     }
     expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers a miss before storing it; its links work at once, and KV has it once the background work is done', async () => {
+    const bytes = await fixtureBytes('images/dog.jpg');
+    const ctx = createExecutionContext();
+    const request = new Request(`http://worker/v1/explain?model=${TINY_DARKNET_ID}&class=7&class=8`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
+    const body = (await (await worker.fetch(request, testEnv, ctx)).json()) as ExplainBody;
+    expect(body).toMatchObject({ cache: 'miss', storage: 'pending' });
+    // Opened at once, before the background writes have run.
+    const [self, image, overlay] = await Promise.all(
+      [body.links!.self, body.links!.image, body.links!.overlay].map((url) => worker.fetch(new Request(url), testEnv, createExecutionContext())),
+    );
+    expect([self.status, image.status, overlay.status]).toEqual([200, 200, 200]);
+    expect(self.headers.get('explanation-storage')).toBe('pending');
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(((await self.json()) as ExplainBody).explanations).toEqual(body.explanations);
+    const previewBytes = new Uint8Array(await image.arrayBuffer());
+    await overlay.arrayBuffer();
+    // Served from the isolate again (each answer its own copy of the bytes: a body's buffer is handed over).
+    const again = await worker.fetch(new Request(body.links!.image), testEnv, createExecutionContext());
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(previewBytes);
+    const overlayAgain = await worker.fetch(new Request(body.links!.overlay), testEnv, createExecutionContext());
+    expect(overlayAgain.status).toBe(200);
+    await overlayAgain.arrayBuffer();
+
+    await waitOnExecutionContext(ctx);
+    expect(await testEnv.EXPLANATIONS.get(`explanation:${body.id}`)).not.toBeNull();
+    const stored = await SELF.fetch(body.links!.self);
+    expect(stored.headers.get('explanation-storage')).toBe('stored');
+    await stored.arrayBuffer();
   });
 });
 

@@ -32,7 +32,7 @@ describe('service metadata', () => {
     const doc = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters: { name: string }[] }>> };
     expect(doc.openapi).toBe('3.1.0');
     const explain = doc.paths['/v1/explain'].post;
-    expect(Object.keys(explain.responses).sort()).toEqual(['200', '400', '404', '413', '415', '422']);
+    expect(Object.keys(explain.responses).sort()).toEqual(['200', '400', '401', '404', '413', '415', '422', '429', '503']);
     expect(explain.parameters.map((p) => p.name).sort()).toEqual(['class', 'layer', 'method', 'model', 'store', 'topk']);
     expect(doc.paths['/v1/models'].get).toBeDefined();
   });

@@ -41,7 +41,7 @@ describe('POST /v1/explanations', () => {
       headers: { 'content-type': 'image/png' },
       body: bytes,
     });
-    const { id: _, cache: _c, stored: _s, links: _l, ...computed } = (await response.json()) as ExplanationDocument & Record<string, unknown>;
+    const { id: _, cache: _c, storage: _s, links: _l, ...computed } = (await response.json()) as ExplanationDocument & Record<string, unknown>;
     document = { ...computed, computedOn: 'device' };
     preview = (await encodePreview(await decodeImage(bytes))).bytes as Uint8Array<ArrayBuffer>;
   });
@@ -104,7 +104,7 @@ describe('POST /v1/explanations', () => {
     };
     const route = doc.paths['/v1/explanations'].post;
     expect(Object.keys(route.requestBody.content)).toEqual(['application/json']);
-    expect(Object.keys(route.responses).sort()).toEqual(['201', '400', '404', '413', '500']);
+    expect(Object.keys(route.responses).sort()).toEqual(['201', '400', '401', '404', '413', '415', '429', '500']);
   });
 
   it('refuses malformed and oversized requests', async () => {

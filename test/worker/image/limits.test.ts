@@ -14,8 +14,8 @@ function error(run: () => void): ImageInputError {
 }
 
 describe('checkImageLimits', () => {
-  it('defaults to 10 MB and 40 megapixels, like wrangler.toml', () => {
-    expect(DEFAULT_IMAGE_LIMITS).toEqual({ maxBytes: 10_000_000, maxPixels: 40_000_000 });
+  it('defaults to 10 MB and 12 megapixels, like wrangler.toml', () => {
+    expect(DEFAULT_IMAGE_LIMITS).toEqual({ maxBytes: 10_000_000, maxPixels: 12_000_000 });
     expect(() => checkImageLimits(header, 10_000_000)).not.toThrow();
     expect(error(() => checkImageLimits(header, 10_000_001)).kind).toBe('too-many-bytes');
     expect(error(() => checkImageLimits({ ...header, width: 40_001, height: 1000 }, 1000)).kind).toBe('too-many-pixels');

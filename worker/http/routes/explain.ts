@@ -2,7 +2,9 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from '../../env';
 import { cachedExplain } from '../../service/cached-explain';
 import { explainDeps, imageLimits } from '../../service/worker-deps';
+import { apiKeyId, OPTIONAL_API_KEY, requireApiKey } from '../api-keys';
 import { explanationLinks } from '../links';
+import { announceRateLimits, clientKey, enforceRateLimit } from '../rate-limit';
 import { problemResponses } from '../openapi-responses';
 import { readUploadedImage } from '../read-upload';
 import { ExplainQuerySchema, ExplainResponseSchema } from '../schemas';
@@ -15,7 +17,10 @@ export const explainRoute = createRoute({
   summary: 'Explain an image: top predictions and a Grad-CAM map per explained class',
   description:
     'Answers from the cache when the same image was explained with the same options (X-Cache: HIT), ' +
-    'otherwise computes, stores and answers (MISS). Stored explanations have stable links.',
+    'otherwise computes and answers (MISS), storing the result in the background: `storage` is `pending` and ' +
+    'the links work at once; GET /v1/explanations/{id} later says in `Explanation-Storage` whether the write succeeded.',
+  middleware: [announceRateLimits('hits', 'misses'), requireApiKey()] as const,
+  security: OPTIONAL_API_KEY,
   request: {
     query: ExplainQuerySchema,
     body: {
@@ -30,7 +35,7 @@ export const explainRoute = createRoute({
   },
   responses: {
     200: { description: 'The explanation', content: { 'application/json': { schema: ExplainResponseSchema } } },
-    ...problemResponses(400, 404, 413, 415, 422),
+    ...problemResponses(400, 401, 404, 413, 415, 422, 429, 503),
   },
 });
 
@@ -38,8 +43,11 @@ export function registerExplain(app: OpenAPIHono<{ Bindings: Env }>) {
   app.openapi(explainRoute, async (c) => {
     const query = c.req.valid('query');
     const bytes = await readUploadedImage(c.req.raw, imageLimits(c.env).maxBytes);
+    const background = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const client = clientKey(c.req.raw, apiKeyId(c.req.raw));
+    const gates = { hit: () => enforceRateLimit(c.env, 'hits', client), miss: () => enforceRateLimit(c.env, 'misses', client) };
     const result = await cachedExplain(
-      explainDeps(c.env),
+      { ...explainDeps(c.env, background), gates },
       bytes,
       { modelId: query.model ?? c.env.DEFAULT_MODEL, topk: query.topk, classes: query.class, layer: query.layer, method: query.method },
       query.store,
@@ -49,6 +57,6 @@ export function registerExplain(app: OpenAPIHono<{ Bindings: Env }>) {
     c.header('X-Cache', result.cache.toUpperCase());
     c.header('Cache-Control', 'no-store');
     const links = result.id ? explanationLinks(new URL(c.req.url).origin, result.id) : undefined;
-    return c.json({ ...result.document, id: result.id, cache: result.cache, stored: result.stored, links }, 200);
+    return c.json({ ...result.document, id: result.id, cache: result.cache, storage: result.storage, links }, 200);
   });
 }

@@ -3,10 +3,10 @@
  * POST /v1/explanations, which stores an explanation computed in a browser when its user shares it.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { decodeBase64 } from 'hono/utils/encode';
-import { EXPLANATION_ID } from '../../cache/explanation-key';
 import type { ExplanationStore, StoredExplanation } from '../../cache/explanation-store';
 import type { Env } from '../../env';
 import { decodeImage, encodePng } from '../../image';
@@ -15,7 +15,9 @@ import { readManifest } from '../../model/model-store';
 import { shareExplanation } from '../../service/share-explanation';
 import { explanationStore } from '../../service/worker-deps';
 import { immutableHeaders, notModified, strongEtag } from '../immutable';
+import { OPTIONAL_API_KEY, requireApiKey } from '../api-keys';
 import { explanationLinks } from '../links';
+import { announceRateLimits, limitRequests } from '../rate-limit';
 import { problemResponses } from '../openapi-responses';
 import { ProblemError, problemResponse } from '../problem';
 import {
@@ -30,6 +32,8 @@ import {
 export const SHARE_MAX_BYTES = 4 * 1024 * 1024;
 
 const ERRORS = problemResponses(400, 404);
+/** Where a just-computed explanation's background write stands (cache/recent-explanations.ts). */
+export const STORAGE_HEADER = 'Explanation-Storage';
 const NOT_MODIFIED = { 304: { description: 'Not modified (If-None-Match matched the ETag)' } };
 
 const explanationRoute = createRoute({
@@ -38,7 +42,16 @@ const explanationRoute = createRoute({
   summary: 'A stored explanation',
   request: { params: ExplanationIdParamSchema },
   responses: {
-    200: { description: 'The explanation', content: { 'application/json': { schema: StoredExplanationSchema } } },
+    200: {
+      description: 'The explanation',
+      headers: {
+        [STORAGE_HEADER]: {
+          description: 'stored: in KV; pending: just computed, this isolate serves it while KV is written; failed: that write failed',
+          schema: { type: 'string', enum: ['stored', 'pending', 'failed'] },
+        },
+      },
+      content: { 'application/json': { schema: StoredExplanationSchema } },
+    },
     ...NOT_MODIFIED,
     ...ERRORS,
   },
@@ -68,6 +81,13 @@ const overlayRoute = createRoute({
   },
 });
 
+/** The validator skips a body of another media type, so the handler would see none: refuse it first. */
+const requireJsonBody: MiddlewareHandler = async (c, next) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new ProblemError('notJson', `Content-Type "${type || '(none)'}" is not accepted: send application/json`);
+  return next();
+};
+
 const shareRoute = createRoute({
   method: 'post',
   path: '/v1/explanations',
@@ -77,22 +97,22 @@ const shareRoute = createRoute({
     'The document is checked against the model (version, labels, map sizes), stored under a fresh random id and ' +
     'marked `computedOn: "device"`; its `image.sha256` becomes the SHA-256 of the preview, the only image the service receives.',
   middleware: [
+    announceRateLimits('shares'),
+    requireApiKey(),
+    limitRequests('shares'),
+    requireJsonBody,
     bodyLimit({
       maxSize: SHARE_MAX_BYTES,
       onError: () => problemResponse(new ProblemError('tooLarge', `a share request may have at most ${SHARE_MAX_BYTES} bytes`).toProblem()),
     }),
   ] as const,
+  security: OPTIONAL_API_KEY,
   request: { body: { required: true, content: { 'application/json': { schema: ShareRequestSchema } } } },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: SharedExplanationSchema } } },
-    ...problemResponses(400, 404, 413, 500),
+    ...problemResponses(400, 401, 404, 413, 415, 429, 500),
   },
 });
-
-function checkId(id: string): string {
-  if (!EXPLANATION_ID.test(id)) throw new ProblemError('badRequest', `"${id}" is not an explanation id (22 characters of A–Z, a–z, 0–9, "-", "_")`);
-  return id;
-}
 
 async function requireExplanation(store: ExplanationStore, id: string): Promise<StoredExplanation> {
   const explanation = await store.get(id);
@@ -108,7 +128,7 @@ async function requirePreview(store: ExplanationStore, explanation: StoredExplan
 
 export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   // Open to every origin so other sites can embed the JSON, the preview and the overlay.
-  app.use('/v1/explanations/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag'] }));
+  app.use('/v1/explanations/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag', STORAGE_HEADER] }));
 
   // Also readable by cross-origin-isolated pages (their `Cross-Origin-Embedder-Policy: require-corp` needs it
   // for an overlay.png in an <img>).
@@ -128,17 +148,21 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   });
 
   app.openapi(explanationRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const etag = strongEtag(id);
     const cached = notModified(c, etag);
     if (cached) return cached;
-    const explanation = await requireExplanation(explanationStore(c.env), id);
-    const body = { ...explanation, links: explanationLinks(new URL(c.req.url).origin, id) };
-    return c.json(body, 200, immutableHeaders(etag, 'application/json'));
+    const found = await explanationStore(c.env).find(id);
+    if (!found) throw new ProblemError('notFound', `no explanation with id ${id} (it may have expired)`);
+    const body = { ...found.explanation, links: explanationLinks(new URL(c.req.url).origin, id) };
+    // A failed write is served by this isolate only for a while: nobody may keep it as if it were stored.
+    const headers: Record<string, string> = { ...immutableHeaders(etag, 'application/json'), [STORAGE_HEADER]: found.storage };
+    if (found.storage === 'failed') headers['cache-control'] = 'no-store';
+    return c.json(body, 200, headers);
   });
 
   app.openapi(imageRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const etag = strongEtag(id, 'image');
     const cached = notModified(c, etag);
     if (cached) return cached;
@@ -148,7 +172,7 @@ export function registerExplanations(app: OpenAPIHono<{ Bindings: Env }>) {
   });
 
   app.openapi(overlayRoute, async (c) => {
-    const id = checkId(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
     const query = c.req.valid('query');
     const etag = strongEtag(id, 'overlay', query.class ?? 'first', query.colormap, query.alpha);
     const cached = notModified(c, etag);

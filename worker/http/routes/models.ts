@@ -28,13 +28,22 @@ const ModelIdParamSchema = z.object({
   id: z.string().regex(MODEL_ID, 'a model id: lower-case letters, digits, ".", "_" or "-"').openapi({ param: { name: 'id', in: 'path' }, example: 'tiny-darknet' }),
 });
 
+/**
+ * The manifest as the OpenAPI document describes it: zod's RGB tuples come out as OpenAPI 3.0 `items: [...]`,
+ * which 3.1 (JSON Schema 2020-12) rejects, so they are declared here as arrays of exactly three numbers.
+ */
+const RGB = z.array(z.number()).length(3);
+const ManifestDocumentSchema = ModelManifestSchema.extend({
+  preprocessing: ModelManifestSchema.shape.preprocessing.extend({ mean: RGB, std: RGB }),
+});
+
 export const manifestRoute = createRoute({
   method: 'get',
   path: '/v1/models/{id}',
   summary: "A model's manifest: input, preprocessing, labels, Grad-CAM layer and its files with their SHA-256",
   request: { params: ModelIdParamSchema },
   responses: {
-    200: { description: 'The manifest', content: { 'application/json': { schema: ModelManifestSchema } } },
+    200: { description: 'The manifest', content: { 'application/json': { schema: ManifestDocumentSchema } } },
     ...problemResponses(400, 404),
   },
 });
@@ -63,7 +72,7 @@ export const modelFileRoute = createRoute({
     200: {
       description: 'The file',
       content: {
-        'application/json': { schema: z.string().openapi({ format: 'binary' }) },
+        'application/json': { schema: z.unknown().openapi({ description: 'The model.json, as the manifest lists it' }) },
         'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
       },
     },
