@@ -31,7 +31,8 @@ export async function explainFixture(image = 'chelsea.png', query = 'topk=2'): P
 
 /**
  * Stores a copy of `explanation` under `id` with its labels replaced by `label` (to check escaping with
- * labels no model ships); the preview is the original's, already stored.
+ * labels no model ships); the preview is the original's, read back through the API (its KV write may
+ * still be running in the background).
  */
 export async function plantRelabelled(explanation: StoredExplanation, id: string, label: string): Promise<void> {
   const { links: _links, ...document } = explanation as ExplainedBody;
@@ -41,6 +42,11 @@ export async function plantRelabelled(explanation: StoredExplanation, id: string
     predictions: document.predictions.map((p) => ({ ...p, label })),
     explanations: document.explanations.map((e) => ({ ...e, label })),
   };
-  const stored = await new ExplanationStore(kv().EXPLANATIONS, 3600).put(relabelled, () => Promise.reject(new Error('the preview is already stored')));
+  const preview = async () => {
+    const response = await SELF.fetch(`http://worker/v1/explanations/${explanation.id}/image`);
+    if (!response.ok) throw new Error(`the original's preview answered ${response.status}`);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), type: response.headers.get('content-type') ?? 'image/jpeg' };
+  };
+  const stored = await new ExplanationStore(kv().EXPLANATIONS, 3600).put(relabelled, preview);
   if (!stored) throw new Error('could not plant the explanation');
 }

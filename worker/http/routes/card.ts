@@ -24,7 +24,7 @@ const cardRoute = createRoute({
   responses: {
     200: { description: 'The card', content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) } } },
     304: { description: 'Not modified (If-None-Match matched the ETag)' },
-    ...problemResponses(404),
+    ...problemResponses(400, 404),
   },
 });
 

@@ -27,7 +27,9 @@ export const OembedQuerySchema = z.object({
   url: z.string().min(1).openapi({ description: 'A link to an explanation: `{origin}/e/{id}` or `{origin}/embed/{id}`' }),
   maxwidth: dimension.openapi({ description: 'Largest width the consumer can show (§2.2)' }),
   maxheight: dimension.openapi({ description: 'Largest height the consumer can show (§2.2)' }),
-  format: z.string().optional().openapi({ description: '`json` (the default); any other format answers 501' }),
+  // Declared as `json` only, so that clients (and the contract's fuzzer) are offered the one format served;
+  // `xml`, the spec's other format, still answers 501 as oEmbed §2.3.4 asks, and anything else is a 400.
+  format: z.string().optional().openapi({ enum: ['json'], description: '`json` (the default); `xml` answers 501 (oEmbed §2.3.4), anything else 400' }),
 });
 
 export const OembedResponseSchema = z
@@ -97,9 +99,8 @@ function thumbnail(summary: ExplanationSummary, maxWidth = Infinity, maxHeight =
 export function registerOembed(app: OpenAPIHono<{ Bindings: Env }>) {
   app.openapi(oembedRoute, async (c) => {
     const query = c.req.valid('query');
-    if (query.format !== undefined && query.format !== 'json') {
-      throw new ProblemError('notImplemented', `oEmbed format "${query.format}" is not implemented; use format=json`);
-    }
+    if (query.format === 'xml') throw new ProblemError('notImplemented', 'oEmbed format "xml" is not implemented; use format=json');
+    if (query.format !== undefined && query.format !== 'json') throw new ProblemError('badRequest', `oEmbed format "${query.format}" is not one of the spec's (json, xml)`);
     const origin = new URL(c.req.url).origin;
     const id = explanationIdOfUrl(query.url, origin);
     if (!id) throw new ProblemError('notFound', `${query.url} is not a link to an explanation of ${origin}`);

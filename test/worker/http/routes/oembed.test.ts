@@ -117,6 +117,8 @@ describe('/oembed', () => {
   it('answers 501 for a format other than JSON, and 400 without a url', async () => {
     const xml = await oembedFor(`${ORIGIN}/e/${explained.id}`, '&format=xml');
     expect(xml.status).toBe(501);
+    expect((await oembedFor(`${ORIGIN}/e/${explained.id}`, '&format=')).status).toBe(400);
+    expect((await oembedFor(`${ORIGIN}/e/${explained.id}`, '&format=yaml')).status).toBe(400);
     expect(await xml.json()).toMatchObject({ type: '/problems/not-implemented', status: 501, title: 'Not implemented' });
     for (const query of ['', '?maxwidth=300']) {
       const missing = await request(`/oembed${query}`);
