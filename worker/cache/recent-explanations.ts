@@ -77,19 +77,31 @@ export class RecentExplanations {
   }
 
   /**
-   * The preview of a recent explanation of the image with this SHA-256, if any, waiting for its encoding at
-   * most PREVIEW_WAIT_MS: the encoding belongs to the request that computed it, and workerd never settles a
-   * promise of a request it has cancelled, so a reader must not wait on it without a bound.
+   * The preview of a recent explanation of the image with this SHA-256, if any, waiting for the encodings
+   * at most PREVIEW_WAIT_MS in all (not per explanation: one image explained with many options has many
+   * entries): the encoding belongs to the request that computed it, and workerd never settles a promise
+   * of a request it has cancelled, so a reader must not wait on it without a bound.
    */
   async getPreview(sha256: string): Promise<StoredPreview | undefined> {
-    for (const [id, entry] of this.#entries) {
-      if (entry.explanation.image.sha256 !== sha256 || !this.get(id)) continue;
-      const timeout = new Promise<undefined>((resolve) => {
-        const timer = setTimeout(resolve, PREVIEW_WAIT_MS);
-        void entry.preview.finally(() => clearTimeout(timer));
-      });
-      const preview = await Promise.race([entry.preview, timeout]);
-      if (preview) return preview;
+    const candidates = [...this.#entries].filter(([id, entry]) => entry.explanation.image.sha256 === sha256 && this.get(id));
+    if (candidates.length === 0) return undefined;
+    const settled = new Set<string>();
+    const previews = candidates.map(([id, entry]) =>
+      entry.preview.then((preview) => {
+        settled.add(id);
+        return preview ?? Promise.reject(new Error('no preview'));
+      }),
+    );
+    let stopTimer = () => {};
+    const timeout = new Promise<undefined>((resolve) => {
+      const timer = setTimeout(resolve, PREVIEW_WAIT_MS);
+      stopTimer = () => clearTimeout(timer);
+    });
+    const preview = await Promise.race([Promise.any(previews).catch(() => undefined), timeout]);
+    stopTimer();
+    if (preview) return preview;
+    for (const [id, entry] of candidates) {
+      if (settled.has(id)) continue;
       // Never again: the next reader goes to KV at once.
       console.warn(`the preview of explanation ${id} was not ready within ${PREVIEW_WAIT_MS} ms; reading KV instead`);
       entry.preview = Promise.resolve(undefined);

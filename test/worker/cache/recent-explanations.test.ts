@@ -1,7 +1,7 @@
 /** The isolate's recent explanations: bounded by entries, bytes and age; each remembers how its write went. */
 import { describe, expect, it } from 'vitest';
 import type { StoredExplanation } from '../../../worker/cache/explanation-store';
-import { RecentExplanations } from '../../../worker/cache/recent-explanations';
+import { PREVIEW_WAIT_MS, RecentExplanations } from '../../../worker/cache/recent-explanations';
 
 function explanation(id: string, mapChars = 8): StoredExplanation {
   const map = { width: 1, height: 1, min: 0, max: 1, data: 'A'.repeat(mapChars), raw: 'A'.repeat(mapChars) };
@@ -45,4 +45,17 @@ describe('RecentExplanations', () => {
     expect(byAge.get('a')).toBeUndefined();
     expect(byAge.size).toBe(0);
   });
+
+  it('waits PREVIEW_WAIT_MS in all, not per explanation, for previews that never come (Schemathesis found 45 s)', async () => {
+    const recent = new RecentExplanations();
+    const never = new Promise<never>(() => {});
+    for (const id of ['a', 'b', 'c', 'd']) recent.add({ ...explanation(id), image: { ...explanation(id).image, sha256: 'same' } }, never);
+    const started = Date.now();
+    expect(await recent.getPreview('same')).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2 * PREVIEW_WAIT_MS);
+    // Given up on: the next reader does not wait at all.
+    const again = Date.now();
+    expect(await recent.getPreview('same')).toBeUndefined();
+    expect(Date.now() - again).toBeLessThan(PREVIEW_WAIT_MS / 2);
+  }, 30_000);
 });
