@@ -1,7 +1,7 @@
 /** Request and response schemas: validation for the handlers and the source of the OpenAPI document. */
 import { z } from '@hono/zod-openapi';
 import { EXPLANATION_ID } from '../cache/explanation-key';
-import { METHODS } from '../explain/methods';
+import { DEFAULT_METHOD, METHOD_NAMES } from '../explain/methods/method-names';
 import { MODEL_ID } from '../model/manifest';
 import { PREVIEW_MAX_SIDE } from '../image';
 import { COLORMAP_NAMES, DEFAULT_COLORMAP } from '../render/colormap';
@@ -31,7 +31,7 @@ export const ExplainQuerySchema = z.object({
   layer: z.string().min(1).max(200).optional().openapi({
     description: "Grad-CAM layer name; default: the model manifest's (automatic: the input of the last global pooling)",
   }),
-  method: z.enum(Object.keys(METHODS) as [keyof typeof METHODS]).default('grad-cam').openapi({
+  method: z.enum(METHOD_NAMES).default(DEFAULT_METHOD).openapi({
     description: 'Explanation method',
   }),
   store: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').openapi({
